@@ -1,0 +1,267 @@
+"""Sign-in (both login shapes, JWT, logout), users and profile, health."""
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import connection
+from django.http import Http404
+from django.utils import timezone
+from drf_yasg.utils import swagger_auto_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+from callcenter import services
+from callcenter.models import User
+from callcenter.permissions import IsAdminOrOwner, IsStaffUser
+from callcenter.serializers import (
+    ChangePasswordSerializer,
+    LoginSerializer,
+    LogoutSerializer,
+    ProfileSerializer,
+    UserWriteSerializer,
+    user_to_dict,
+)
+from callcenter.throttles import LoginFailures
+
+STARTED_AT = time.monotonic()
+
+
+class TooManyLogins(exceptions.Throttled):
+    default_detail = "Too many failed logins. Try again later."
+
+
+def client_address(request: Request) -> str:
+    return BaseThrottle().get_ident(request)
+
+
+def check_credentials(request: Request, *, login: str, password: str) -> User:
+    """The user behind a username or email and password; failures counted per name and address."""
+    failures = LoginFailures(login, client_address(request))
+    wait = failures.retry_after()
+    if wait:
+        raise TooManyLogins(wait=wait)
+    username = login
+    if "@" in login:
+        match = User.objects.filter(email__iexact=login).values_list("username", flat=True).first()
+        username = match or login
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        failures.record()
+        raise exceptions.AuthenticationFailed("Invalid username or password.")
+    failures.clear()
+    return user
+
+
+def tokens_for(user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return {"refresh": str(refresh), "access": str(refresh.access_token)}
+
+
+class PublicView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class AuthLoginView(PublicView):
+    """POST /api/auth/login/ (seed 004): `{email or username, password}` -> `{message, user, tokens}`."""
+
+    @swagger_auto_schema(request_body=LoginSerializer, security=[])
+    def post(self, request: Request) -> Response:
+        data = _valid(LoginSerializer, request.data)
+        user = check_credentials(request, login=data.get("username") or data["email"], password=data["password"])
+        return Response({"message": "Login successful", "user": user_to_dict(user), "tokens": tokens_for(user)})
+
+
+class UsersLoginView(PublicView):
+    """POST /api/users/login (seed 000): `{username, password}` -> `{success, message, data: {user, token}}`."""
+
+    @swagger_auto_schema(request_body=LoginSerializer, security=[])
+    def post(self, request: Request) -> Response:
+        data = _valid(LoginSerializer, request.data)
+        user = check_credentials(request, login=data.get("username") or data["email"], password=data["password"])
+        tokens = tokens_for(user)
+        return Response(
+            {
+                "success": True,
+                "message": "Login successful",
+                "data": {"user": user_to_dict(user), "token": tokens["access"], "refreshToken": tokens["refresh"]},
+            }
+        )
+
+
+class TokenView(TokenObtainPairView):
+    """POST /api/auth/token/ (simplejwt), with the same failed-login throttle."""
+
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        login = str(request.data.get("username", "")) if isinstance(request.data, dict) else ""
+        failures = LoginFailures(login, client_address(request))
+        wait = failures.retry_after()
+        if wait:
+            raise TooManyLogins(wait=wait)
+        try:
+            response = super().post(request, *args, **kwargs)
+        except exceptions.AuthenticationFailed:
+            failures.record()
+            raise
+        failures.clear()
+        return response
+
+
+class LogoutView(APIView):
+    """POST /api/auth/logout/ `{refresh}`: the refresh token is blacklisted."""
+
+    permission_classes = [IsAuthenticated]
+
+    @swagger_auto_schema(request_body=LogoutSerializer)
+    def post(self, request: Request) -> Response:
+        data = _valid(LogoutSerializer, request.data)
+        try:
+            token = RefreshToken(data["refresh"])
+            if str(token.get("user_id")) != str(request.user.pk):
+                raise serializers.ValidationError({"refresh": ["This refresh token belongs to someone else."]})
+            token.blacklist()
+        except TokenError as exc:
+            raise serializers.ValidationError({"refresh": [str(exc)]}) from exc
+        return Response({"success": True, "message": "Logged out"})
+
+
+def _valid(serializer_class, data: Any, **kwargs: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({"body": ["Send a JSON object."]})
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ProfileView(APIView):
+    permission_classes = [IsStaffUser]
+
+    def get(self, request: Request) -> Response:
+        return Response({"success": True, "data": user_to_dict(_me(request))})
+
+    @swagger_auto_schema(request_body=ProfileSerializer)
+    def put(self, request: Request) -> Response:
+        data = _valid(ProfileSerializer, request.data, partial=True)
+        user = _me(request)
+        for api_name, field in (("email", "email"), ("firstName", "first_name"), ("lastName", "last_name")):
+            if api_name in data:
+                setattr(user, field, data[api_name])
+        user.save()
+        return Response({"success": True, "message": "Profile updated", "data": user_to_dict(user)})
+
+
+def _me(request: Request) -> User:
+    return User.objects.select_related("store").prefetch_related("owned_stores").get(pk=request.user.pk)
+
+
+class ChangePasswordView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @swagger_auto_schema(request_body=ChangePasswordSerializer)
+    def put(self, request: Request) -> Response:
+        data = _valid(ChangePasswordSerializer, request.data)
+        services.change_password(user=request.user, current=data["currentPassword"], new=data["newPassword"])
+        return Response({"success": True, "message": "Password changed"})
+
+
+class UserListView(APIView):
+    """Admins manage everyone; an owner manages the agents of their stores."""
+
+    permission_classes = [IsAdminOrOwner]
+
+    def get(self, request: Request) -> Response:
+        users = services.manageable_users(request.user)
+        return Response({"success": True, "data": [user_to_dict(u) for u in users]})
+
+    @swagger_auto_schema(request_body=UserWriteSerializer)
+    def post(self, request: Request) -> Response:
+        data = _valid(UserWriteSerializer, request.data)
+        user = services.create_user(actor=request.user, data=data)
+        return Response({"success": True, "message": "User created", "data": user_to_dict(user)}, status=status.HTTP_201_CREATED)
+
+
+class UserDetailView(APIView):
+    permission_classes = [IsAdminOrOwner]
+
+    def _get(self, request: Request, pk: int) -> User:
+        user = services.manageable_users(request.user).filter(pk=pk).first()
+        if user is None:
+            raise Http404("User not found")
+        return user
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response({"success": True, "data": user_to_dict(self._get(request, pk))})
+
+    @swagger_auto_schema(request_body=UserWriteSerializer)
+    def put(self, request: Request, pk: int) -> Response:
+        user = self._get(request, pk)
+        data = _valid(UserWriteSerializer, request.data, partial=True)
+        user = services.update_user(actor=request.user, user=user, data=data)
+        return Response({"success": True, "message": "User updated", "data": user_to_dict(user)})
+
+    def delete(self, request: Request, pk: int) -> Response:
+        services.delete_user(actor=request.user, user=self._get(request, pk))
+        return Response({"success": True, "message": "User deleted"})
+
+
+def database_state() -> dict[str, Any]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"status": "ok", "vendor": connection.vendor}
+    except Exception as exc:  # health reports what failed instead of failing itself
+        return {"status": "failing", "vendor": connection.vendor, "error": str(exc)[:200]}
+
+
+def channel_layer_state() -> dict[str, Any]:
+    layer = get_channel_layer()
+    backend = type(layer).__name__
+
+    async def probe() -> None:
+        if hasattr(layer, "connection"):  # channels-redis: ask Redis itself
+            await asyncio.wait_for(layer.connection(0).ping(), timeout=2)
+        else:
+            await layer.group_send("health", {"type": "health.ping"})
+
+    try:
+        async_to_sync(probe)()
+        return {"status": "ok", "backend": backend}
+    except Exception as exc:
+        return {"status": "failing", "backend": backend, "error": str(exc)[:200]}
+
+
+class HealthView(PublicView):
+    """GET /api/health: is the app, its database and its channel layer working."""
+
+    @swagger_auto_schema(security=[])
+    def get(self, request: Request) -> Response:
+        db, layer = database_state(), channel_layer_state()
+        healthy = db["status"] == "ok" and layer["status"] == "ok"
+        body = {
+            "status": "OK" if healthy else "DEGRADED",
+            "timestamp": timezone.now().isoformat(),
+            "uptime": round(time.monotonic() - STARTED_AT, 1),
+            "environment": "development" if settings.DEBUG else "production",
+            "pid": os.getpid(),
+            "database": db,
+            "channelLayer": layer,
+        }
+        return Response(body, status=status.HTTP_200_OK if db["status"] == "ok" else status.HTTP_503_SERVICE_UNAVAILABLE)

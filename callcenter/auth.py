@@ -1,0 +1,64 @@
+"""How bots sign in: a store's API key in one of three headers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from callcenter.models import API_KEY_PREFIX, ApiKey, hash_api_key
+
+
+@dataclass(frozen=True)
+class BotPrincipal:
+    """`request.user` for a request signed with a store's API key."""
+
+    api_key_id: int
+    bot_store_id: int
+    name: str
+    role: str = "bot"
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_staff: bool = False
+    is_superuser: bool = False
+    is_anonymous: bool = False
+
+    @property
+    def pk(self) -> str:
+        return f"apikey:{self.api_key_id}"
+
+    def __str__(self) -> str:
+        return f"bot key {self.name}"
+
+
+def _raw_key_from(request: Request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, value = header.partition(" ")
+    value = value.strip()
+    if scheme.lower() == "api-key" and value:
+        return value
+    # Seed 000's bot sends its DASHBOARD_API_KEY as a Bearer token; the prefix tells it from a JWT.
+    if scheme.lower() == "bearer" and value.startswith(API_KEY_PREFIX):
+        return value
+    return request.META.get("HTTP_X_API_KEY", "").strip() or None
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer cck_…`, `Authorization: Api-Key cck_…` or `X-API-Key: cck_…`."""
+
+    def authenticate(self, request: Request) -> tuple[BotPrincipal, ApiKey] | None:
+        raw = _raw_key_from(request)
+        if raw is None:
+            return None
+        key = ApiKey.objects.active().filter(key_hash=hash_api_key(raw)).only("id", "store_id", "name", "last_used_at").first()
+        if key is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        now = timezone.now()
+        # Touch last_used_at at most once a minute: a bot writes on every turn of every call.
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        return BotPrincipal(api_key_id=key.pk, bot_store_id=key.store_id, name=key.name), key
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Api-Key realm="api"'

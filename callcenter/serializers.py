@@ -1,0 +1,77 @@
+"""Users in seed 000's camelCase."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import password_validation
+from rest_framework import serializers
+
+from callcenter.models import User
+
+
+def user_stores(user: User) -> list[str]:
+    """Slugs of the stores an owner owns or the one an agent works in (from prefetched data)."""
+    if user.role == User.Role.USER:
+        return sorted(store.slug for store in user.owned_stores.all())
+    if user.role == User.Role.AGENT and user.store_id:
+        return [user.store.slug]
+    return []
+
+
+def user_to_dict(user: User) -> dict[str, Any]:
+    return {
+        "id": user.pk,
+        "_id": str(user.pk),
+        "username": user.username,
+        "email": user.email,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "role": user.role,
+        "stores": user_stores(user),
+        "isActive": user.is_active,
+        "lastLogin": user.last_login.isoformat() if user.last_login else None,
+        "createdAt": user.date_joined.isoformat(),
+    }
+
+
+class UserWriteSerializer(serializers.Serializer):
+    """POST/PUT /api/users: who the person is, their role and stores."""
+
+    username = serializers.RegexField(r"^[\w.@+-]{3,150}$", error_messages={"invalid": "3-150 letters, digits or . @ + - _"})
+    email = serializers.EmailField(required=False, allow_blank=True)
+    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    firstName = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    lastName = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    role = serializers.ChoiceField(choices=User.Role.choices, required=False)
+    stores = serializers.ListField(child=serializers.SlugField(), required=False)
+    isActive = serializers.BooleanField(required=False)
+
+    def validate_password(self, value: str) -> str:
+        password_validation.validate_password(value)
+        return value
+
+
+class ProfileSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False, allow_blank=True)
+    firstName = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    lastName = serializers.CharField(required=False, allow_blank=True, max_length=150)
+
+
+class ChangePasswordSerializer(serializers.Serializer):
+    currentPassword = serializers.CharField(style={"input_type": "password"})
+    newPassword = serializers.CharField(style={"input_type": "password"})
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True)
+    password = serializers.CharField(style={"input_type": "password"})
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs.get("username") or attrs.get("email")):
+            raise serializers.ValidationError({"username": ["Send a username or an email."]})
+        return attrs
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()

@@ -1,0 +1,121 @@
+"""Writes to users: who may create whom, with which role and stores."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+
+from callcenter.models import User
+from store.models import Store
+from store.tenancy import visible_stores
+
+
+def manageable_users(actor: User) -> QuerySet[User]:
+    """Users the actor may see and change: everyone for an admin, their stores' agents for an owner."""
+    qs = User.objects.select_related("store").prefetch_related("owned_stores").order_by("username")
+    if actor.role == User.Role.ADMIN or actor.is_superuser:
+        return qs
+    if actor.role == User.Role.USER:
+        return qs.filter(role=User.Role.AGENT, store__owner=actor)
+    return qs.none()
+
+
+def _resolve_stores(actor: User, role: str, slugs: list[str] | None) -> list[Store] | None:
+    if slugs is None:
+        return None
+    stores = list(visible_stores(actor).filter(slug__in=slugs))
+    missing = sorted(set(slugs) - {s.slug for s in stores})
+    if missing:
+        raise ValidationError({"stores": [f"Unknown store: {', '.join(missing)}."]})
+    if role == User.Role.AGENT and len(stores) != 1:
+        raise ValidationError({"stores": ["An agent works in exactly one store."]})
+    if role == User.Role.ADMIN and stores:
+        raise ValidationError({"stores": ["An admin sees every store; leave stores empty."]})
+    return stores
+
+
+def _check_role(actor: User, role: str) -> None:
+    if actor.role != User.Role.ADMIN and not actor.is_superuser and role != User.Role.AGENT:
+        raise ValidationError({"role": ["Owners may only create and change agents."]})
+
+
+def _apply(user: User, role: str, stores: list[Store] | None) -> None:
+    if stores is None:
+        return
+    if role == User.Role.AGENT:
+        user.store = stores[0]
+        user.save(update_fields=["store"])
+    elif role == User.Role.USER:
+        Store.objects.filter(owner=user).exclude(pk__in=[s.pk for s in stores]).update(owner=None)
+        Store.objects.filter(pk__in=[s.pk for s in stores]).update(owner=user)
+
+
+def create_user(*, actor: User, data: dict[str, Any]) -> User:
+    """Create a person with a role; owners create agents of their own stores only."""
+    role = data.get("role") or (User.Role.AGENT if actor.role == User.Role.USER else User.Role.USER)
+    _check_role(actor, role)
+    if not data.get("password"):
+        raise ValidationError({"password": ["This field is required."]})
+    if User.objects.filter(username__iexact=data["username"]).exists():
+        raise ValidationError({"username": ["A user with that username already exists."]})
+    stores = _resolve_stores(actor, role, data.get("stores", []))
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=data["username"],
+            email=data.get("email", ""),
+            password=data["password"],
+            first_name=data.get("firstName", ""),
+            last_name=data.get("lastName", ""),
+            role=role,
+            is_active=data.get("isActive", True),
+        )
+        _apply(user, role, stores)
+    return manageable_users(actor).get(pk=user.pk) if actor.role == User.Role.ADMIN else user
+
+
+def update_user(*, actor: User, user: User, data: dict[str, Any]) -> User:
+    """Change a person's details, role or stores within what the actor may manage."""
+    role = data.get("role", user.role)
+    _check_role(actor, role)
+    if user.pk == actor.pk and (role != user.role or data.get("isActive") is False):
+        raise ValidationError({"role": ["You cannot change your own role or deactivate yourself."]})
+    if "username" in data and User.objects.filter(username__iexact=data["username"]).exclude(pk=user.pk).exists():
+        raise ValidationError({"username": ["A user with that username already exists."]})
+    stores = _resolve_stores(actor, role, data.get("stores"))
+    if stores is None and role == User.Role.AGENT and user.role != User.Role.AGENT:
+        raise ValidationError({"stores": ["Name the one store the agent works in."]})
+    with transaction.atomic():
+        for api_name, field in (("username", "username"), ("email", "email"), ("firstName", "first_name"), ("lastName", "last_name"), ("isActive", "is_active")):
+            if api_name in data:
+                setattr(user, field, data[api_name])
+        if "password" in data:
+            user.set_password(data["password"])
+        if role != user.role:
+            if user.role == User.Role.USER:
+                Store.objects.filter(owner=user).update(owner=None)
+            if role != User.Role.AGENT:
+                user.store = None
+        user.role = role
+        user.save()
+        _apply(user, role, stores)
+    return manageable_users(actor).get(pk=user.pk)
+
+
+def delete_user(*, actor: User, user: User) -> None:
+    if user.pk == actor.pk:
+        raise ValidationError({"id": ["You cannot delete yourself."]})
+    user.delete()
+
+
+def change_password(*, user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise ValidationError({"currentPassword": ["The current password is wrong."]})
+    try:
+        password_validation.validate_password(new, user)
+    except ValidationError as exc:
+        raise ValidationError({"newPassword": exc.messages}) from exc
+    user.set_password(new)
+    user.save(update_fields=["password"])

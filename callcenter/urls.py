@@ -1,0 +1,49 @@
+"""Root URLs: API, docs, admin, voice webhooks and pages."""
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_yasg import openapi
+from drf_yasg.views import get_schema_view
+from rest_framework import permissions
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from callcenter import api, errors
+from callcenter.routing import route
+from voice.api import OutboundCallView
+
+schema_view = get_schema_view(
+    openapi.Info(
+        title="Callcenter API",
+        default_version="v1",
+        description=(
+            "AI call center: call log for bots, store data, voice agent, dashboards.\n\n"
+            "People: `POST /api/auth/login/` then `Authorization: Bearer <access>`. "
+            "Bots: a store API key as `Authorization: Bearer cck_…`, `Api-Key cck_…` or `X-API-Key`."
+        ),
+    ),
+    public=True,
+    permission_classes=[permissions.AllowAny],
+)
+
+urlpatterns = [
+    route(r"api/health", api.HealthView.as_view(), "health"),
+    route(r"api/auth/login", api.AuthLoginView.as_view(), "auth-login"),
+    route(r"api/auth/logout", api.LogoutView.as_view(), "auth-logout"),
+    route(r"api/auth/token", api.TokenView.as_view(), "token"),
+    route(r"api/auth/token/refresh", TokenRefreshView.as_view(), "token-refresh"),
+    route(r"api/users/login", api.UsersLoginView.as_view(), "users-login"),
+    route(r"api/users/profile", api.ProfileView.as_view(), "users-profile"),
+    route(r"api/users/change-password", api.ChangePasswordView.as_view(), "users-change-password"),
+    route(r"api/users", api.UserListView.as_view(), "users"),
+    route(r"api/users/(?P<pk>[0-9]+)", api.UserDetailView.as_view(), "user-detail"),
+    route(r"api/calls/outbound", OutboundCallView.as_view(), "calls-outbound"),
+    path("", include("calls.urls")),
+    re_path(r"^swagger(?P<format>\.json|\.yaml)$", schema_view.without_ui(cache_timeout=0), name="schema-json"),
+    route(r"swagger", schema_view.with_ui("swagger", cache_timeout=0), "schema-swagger-ui"),
+    route(r"redoc", schema_view.with_ui("redoc", cache_timeout=0), "schema-redoc"),
+    path("admin/", admin.site.urls),
+    # Anything else under /api/ is a JSON 404, also with DEBUG=1.
+    re_path(r"^api/", errors.api_not_found),
+]
+
+handler404 = errors.handler404
+handler500 = errors.handler500

@@ -1,0 +1,159 @@
+"""Reads over calls: filters, stats and analytics, a fixed number of queries each."""
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from calls.models import Call
+from calls.serializers import SORT_FIELDS
+
+PERIODS = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
+
+
+def parse_bound(value: str, *, field: str, tz: zoneinfo.ZoneInfo, end: bool = False) -> datetime:
+    """A date or datetime query parameter; a bare date means the whole day in `tz`."""
+    try:
+        moment = parse_datetime(value)
+        day = None if moment else parse_date(value)
+    except ValueError:
+        moment = day = None
+    if moment is None and day is None:
+        raise ValidationError({field: [f"'{value}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time."]})
+    if day is not None:
+        moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+        if end:
+            moment -= timedelta(microseconds=1)
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=tz)
+    return moment
+
+
+def filter_calls(qs: QuerySet[Call], params: dict[str, Any], tz: zoneinfo.ZoneInfo) -> QuerySet[Call]:
+    """Apply GET /api/calls filters (already validated by CallFilterSerializer) and its sort."""
+    for name in ("type", "status", "language", "caller", "receiver"):
+        if params.get(name):
+            qs = qs.filter(**{name: params[name]})
+    if params.get("search"):
+        term = params["search"]
+        qs = qs.filter(Q(caller__icontains=term) | Q(receiver__icontains=term) | Q(call_id__icontains=term))
+    since, until = date_range(params, tz)
+    if since:
+        qs = qs.filter(start_time__gte=since)
+    if until:
+        qs = qs.filter(start_time__lte=until)
+    if since and until and until < since:
+        raise ValidationError({"endDate": ["endDate is before startDate."]})
+    column = SORT_FIELDS[params.get("sortBy") or "startTime"]
+    prefix = "" if params.get("sortOrder") == "asc" else "-"
+    return qs.order_by(f"{prefix}{column}", f"{prefix}id")
+
+
+def date_range(params: dict[str, Any], tz: zoneinfo.ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    since = parse_bound(params["startDate"], field="startDate", tz=tz) if params.get("startDate") else None
+    until = parse_bound(params["endDate"], field="endDate", tz=tz, end=True) if params.get("endDate") else None
+    return since, until
+
+
+def call_totals(qs: QuerySet[Call]) -> dict[str, Any]:
+    """Counts, durations and success rate of the calls in `qs`, in one query."""
+    row = qs.aggregate(
+        totalCalls=Count("id"),
+        successfulCalls=Count("id", filter=Q(status=Call.Status.SUCCESS)),
+        failedCalls=Count("id", filter=Q(status=Call.Status.FAILED)),
+        missedCalls=Count("id", filter=Q(status=Call.Status.MISSED)),
+        terminatedCalls=Count("id", filter=Q(status=Call.Status.TERMINATED)),
+        activeCalls=Count("id", filter=Q(status__in=Call.LIVE_STATUSES)),
+        # Durations of calls that have ended; a live call's 0 would drag the average down.
+        averageDuration=Avg("duration", filter=Q(status__in=Call.FINAL_STATUSES)),
+        totalDuration=Sum("duration"),
+    )
+    total = row["totalCalls"]
+    row["averageDuration"] = round(row["averageDuration"] or 0, 1)
+    row["totalDuration"] = row["totalDuration"] or 0
+    row["successRate"] = round(100 * row["successfulCalls"] / total, 1) if total else 0.0
+    row["failureRate"] = round(100 * row["failedCalls"] / total, 1) if total else 0.0
+    return row
+
+
+def daily_trends(qs: QuerySet[Call], first: date, last: date, tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+    """One row a day from `first` to `last` (days in `tz`), zeros included."""
+    rows = (
+        qs.annotate(day=TruncDate("start_time", tzinfo=tz))
+        .values("day")
+        .annotate(
+            count=Count("id"),
+            successful=Count("id", filter=Q(status=Call.Status.SUCCESS)),
+            failed=Count("id", filter=Q(status=Call.Status.FAILED)),
+            missed=Count("id", filter=Q(status=Call.Status.MISSED)),
+            averageDuration=Avg("duration", filter=Q(status__in=Call.FINAL_STATUSES)),
+        )
+        .order_by("day")
+    )
+    by_day = {row["day"]: row for row in rows}
+    out = []
+    day = first
+    while day <= last:
+        row = by_day.get(day, {})
+        out.append(
+            {
+                "_id": day.isoformat(),
+                "count": row.get("count", 0),
+                "successful": row.get("successful", 0),
+                "failed": row.get("failed", 0),
+                "missed": row.get("missed", 0),
+                "averageDuration": round(row.get("averageDuration") or 0, 1),
+            }
+        )
+        day += timedelta(days=1)
+    return out
+
+
+def call_stats(qs: QuerySet[Call], params: dict[str, Any], tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    """GET /api/calls/stats: totals over the range and a daily trend (default: the last 30 days)."""
+    since, until = date_range(params, tz)
+    if since:
+        qs = qs.filter(start_time__gte=since)
+    if until:
+        qs = qs.filter(start_time__lte=until)
+    today = timezone.now().astimezone(tz).date()
+    last = until.astimezone(tz).date() if until else today
+    first = since.astimezone(tz).date() if since else last - timedelta(days=29)
+    if (last - first).days > 366:
+        first = last - timedelta(days=366)  # a trend longer than a year is not a daily chart
+    stats = call_totals(qs)
+    stats["dailyTrends"] = daily_trends(qs, first, last, tz) if first <= last else []
+    return stats
+
+
+def call_analytics(qs: QuerySet[Call], period: str, tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    """GET /api/calls/analytics: totals, daily and hourly trends, language and status shares over a period."""
+    days = PERIODS[period]
+    now = timezone.now().astimezone(tz)
+    first = now.date() - timedelta(days=days - 1)
+    qs = qs.filter(start_time__gte=datetime.combine(first, time.min, tzinfo=tz))
+    hours = dict(
+        qs.annotate(hour=ExtractHour("start_time", tzinfo=tz)).values("hour").annotate(n=Count("id")).values_list("hour", "n")
+    )
+    statuses = dict(qs.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    languages = qs.values("language").annotate(n=Count("id")).order_by("-n", "language").values_list("language", "n")
+    return {
+        "period": period,
+        "timezone": str(tz),
+        "totalStats": call_totals(qs),
+        "dailyTrends": daily_trends(qs, first, now.date(), tz),
+        "hourlyDistribution": [{"_id": h, "count": hours.get(h, 0)} for h in range(24)],
+        "languageDistribution": [{"_id": lang, "count": n} for lang, n in languages],
+        "statusDistribution": [{"_id": s, "count": statuses.get(s, 0)} for s in Call.Status.values],
+    }
+
+
+def active_calls(qs: QuerySet[Call]) -> QuerySet[Call]:
+    """Live calls, newest first: GET /api/calls/active and the live page's snapshot."""
+    return qs.live().select_related("store").order_by("-start_time", "-id")
