@@ -50,14 +50,15 @@ def client_address(request: Request) -> str:
 
 def check_credentials(request: Request, *, login: str, password: str) -> User:
     """The user behind a username or email and password; failures counted per name and address."""
-    failures = LoginFailures(login, client_address(request))
-    wait = failures.retry_after()
-    if wait:
-        raise TooManyLogins(wait=wait)
     username = login
     if "@" in login:
         match = User.objects.filter(email__iexact=login).values_list("username", flat=True).first()
         username = match or login
+    # Counted on the resolved username, so switching between email and username gains no tries.
+    failures = LoginFailures(username, client_address(request))
+    wait = failures.retry_after()
+    if wait:
+        raise TooManyLogins(wait=wait)
     user = authenticate(request, username=username, password=password)
     if user is None:
         failures.record()
@@ -75,6 +76,10 @@ def tokens_for(user: User) -> dict[str, str]:
 class PublicView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # Without auth classes DRF would turn a failed login's 401 into a 403.
+        return 'Bearer realm="api"'
 
 
 class AuthLoginView(PublicView):
@@ -213,7 +218,7 @@ class UserDetailView(APIView):
     @swagger_auto_schema(request_body=UserWriteSerializer)
     def put(self, request: Request, pk: int) -> Response:
         user = self._get(request, pk)
-        data = _valid(UserWriteSerializer, request.data, partial=True)
+        data = _valid(UserWriteSerializer, request.data, instance=user, partial=True)
         user = services.update_user(actor=request.user, user=user, data=data)
         return Response({"success": True, "message": "User updated", "data": user_to_dict(user)})
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import password_validation
-from rest_framework import serializers
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from callcenter.models import User
 
@@ -46,9 +48,21 @@ class UserWriteSerializer(serializers.Serializer):
     stores = serializers.ListField(child=serializers.SlugField(), required=False)
     isActive = serializers.BooleanField(required=False)
 
-    def validate_password(self, value: str) -> str:
-        password_validation.validate_password(value)
-        return value
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "password" in attrs:
+            # The similarity check needs the person: the stored one on update, overlaid with this request.
+            base = self.instance
+            person = User(
+                username=attrs.get("username", base.username if base else ""),
+                email=attrs.get("email", base.email if base else ""),
+                first_name=attrs.get("firstName", base.first_name if base else ""),
+                last_name=attrs.get("lastName", base.last_name if base else ""),
+            )
+            try:
+                password_validation.validate_password(attrs["password"], person)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": exc.messages}) from exc
+        return attrs
 
 
 class ProfileSerializer(serializers.Serializer):
@@ -75,3 +89,13 @@ class LoginSerializer(serializers.Serializer):
 
 class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField()
+
+
+class RefreshSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh, with a deleted user's token refused (401) instead of a 500."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist as exc:
+            raise exceptions.AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from exc

@@ -172,6 +172,7 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    "TOKEN_REFRESH_SERIALIZER": "callcenter.serializers.RefreshSerializer",
 }
 
 SWAGGER_SETTINGS = {

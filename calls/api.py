@@ -10,6 +10,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
@@ -66,7 +67,8 @@ def visible_calls(request: Request) -> QuerySet[Call]:
 
 def get_call(request: Request, ref: str) -> Call:
     """A call by database id or callId, among the calls the requester may see; 404 otherwise."""
-    match = Q(call_id=ref) | Q(pk=int(ref)) if ref.isdigit() and len(ref) < 18 else Q(call_id=ref)
+    # isascii(): "²" and other Unicode digits pass isdigit() but int() refuses them.
+    match = Q(call_id=ref) | Q(pk=int(ref)) if ref.isascii() and ref.isdigit() and len(ref) < 18 else Q(call_id=ref)
     # The callId wins over a database id of the same digits; among stores, the newest call.
     calls = sorted(visible_calls(request).filter(match).select_related("store")[:5], key=lambda c: (c.call_id != ref, -c.pk))
     if not calls:
@@ -155,10 +157,12 @@ class CallDetailView(APIView):
         serializer = validated(CallUpdateSerializer, request.data, tz=call.store.tzinfo)
         fields = serializer.model_fields()
         text = serializer.validated_data.get("transcript")
-        call = services.update_call(call=call, fields=fields) if fields else call
-        if text:
-            services.append_transcript(call=call, entries=services.parse_transcript_text(text))
-            call.refresh_from_db()
+        # The fields and the transcript land together: a 413 on the append undoes the update.
+        with transaction.atomic():
+            call = services.update_call(call=call, fields=fields) if fields else call
+            if text:
+                services.append_transcript(call=call, entries=services.parse_transcript_text(text))
+                call.refresh_from_db()
         return Response({"success": True, "data": call_to_dict(call)})
 
     def delete(self, request: Request, ref: str) -> Response:

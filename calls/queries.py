@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -20,8 +20,9 @@ PERIODS = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
 def parse_bound(value: str, *, field: str, tz: zoneinfo.ZoneInfo, end: bool = False) -> datetime:
     """A date or datetime query parameter; a bare date means the whole day in `tz`."""
     try:
-        moment = parse_datetime(value)
-        day = None if moment else parse_date(value)
+        # The date first: parse_datetime() reads "2025-10-05" as midnight, which would cut a bare endDate's day.
+        day = parse_date(value)
+        moment = None if day else parse_datetime(value)
     except ValueError:
         moment = day = None
     if moment is None and day is None:
@@ -48,16 +49,21 @@ def filter_calls(qs: QuerySet[Call], params: dict[str, Any], tz: zoneinfo.ZoneIn
         qs = qs.filter(start_time__gte=since)
     if until:
         qs = qs.filter(start_time__lte=until)
-    if since and until and until < since:
-        raise ValidationError({"endDate": ["endDate is before startDate."]})
     column = SORT_FIELDS[params.get("sortBy") or "startTime"]
-    prefix = "" if params.get("sortOrder") == "asc" else "-"
-    return qs.order_by(f"{prefix}{column}", f"{prefix}id")
+    ascending = params.get("sortOrder") == "asc"
+    key: Any = column if ascending else f"-{column}"
+    if Call._meta.get_field(column).null:
+        # A live call has no endTime yet: it sorts as the latest on SQLite as on PostgreSQL
+        # (whose default this is, so its indexes still serve the sort).
+        key = F(column).asc(nulls_last=True) if ascending else F(column).desc(nulls_first=True)
+    return qs.order_by(key, "id" if ascending else "-id")
 
 
 def date_range(params: dict[str, Any], tz: zoneinfo.ZoneInfo) -> tuple[datetime | None, datetime | None]:
     since = parse_bound(params["startDate"], field="startDate", tz=tz) if params.get("startDate") else None
     until = parse_bound(params["endDate"], field="endDate", tz=tz, end=True) if params.get("endDate") else None
+    if since and until and until < since:
+        raise ValidationError({"endDate": ["endDate is before startDate."]})
     return since, until
 
 

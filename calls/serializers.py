@@ -65,6 +65,20 @@ class CallWriteSerializer(serializers.Serializer):
     transcript = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, help_text="Lines of `Speaker: text`.")
     store = serializers.SlugField(required=False, help_text="Staff only: the store's slug, when you may see several.")
 
+    class Meta:
+        swagger_schema_fields = {
+            "example": {
+                "callId": "TEST123",
+                "type": "inbound",
+                "caller": "+1234567890",
+                "receiver": "+0987654321",
+                "startTime": "2025-10-05T10:00:00Z",
+                "status": "in-progress",
+                "language": "mixed",
+                "metadata": {"deviceType": "phone"},
+            }
+        }
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("startTime"), attrs.get("endTime")
         if start and end and end < start:
@@ -79,6 +93,9 @@ class CallWriteSerializer(serializers.Serializer):
 class CallUpdateSerializer(CallWriteSerializer):
     callId = serializers.CharField(max_length=64, required=False)
 
+    class Meta:
+        swagger_schema_fields = {"example": {"endTime": "2025-10-05T10:05:00Z", "status": "success", "duration": 300}}
+
 
 class TranscriptEntryInSerializer(serializers.Serializer):
     speaker = serializers.CharField(max_length=40, allow_blank=True)
@@ -91,6 +108,9 @@ class TranscriptAppendSerializer(serializers.Serializer):
 
     transcript = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     entries = TranscriptEntryInSerializer(many=True, required=False)
+
+    class Meta:
+        swagger_schema_fields = {"example": {"transcript": "User: Hello\nBot: Hi there!\n"}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "transcript" not in attrs and "entries" not in attrs:
@@ -125,6 +145,10 @@ class CallFilterSerializer(serializers.Serializer):
     sortBy = serializers.ChoiceField(choices=list(SORT_FIELDS), required=False, default="startTime")
     sortOrder = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
     store = serializers.SlugField(required=False)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # A filter form sends its unset fields empty ("status="): they mean "no filter", not a bad value.
+        return super().to_internal_value({k: v for k, v in data.items() if v != ""})
 
 
 def iso(moment: datetime | None) -> str | None:

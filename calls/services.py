@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 from callcenter.errors import Conflict, PayloadTooLarge
 from calls import events
 from calls.models import Call, TranscriptEntry
-from calls.serializers import FIELD_MAP
+from calls.serializers import FIELD_MAP, iso
 from store.models import Store
 
 logger = logging.getLogger(__name__)
@@ -172,7 +172,8 @@ def delete_call(*, call: Call) -> None:
 
 
 def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    # In UTC as the REST answers give it: a naive endTime was read in the store's zone.
+    return iso(value) if isinstance(value, datetime) else value
 
 
 def _camel(fields: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,136 @@
+"""GET /api/calls/export: the list's filters, every page, streamed as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
+import pytest
+
+from calls import api as calls_api
+from tests.calls.factories import make_call, make_calls
+
+UTC = dt_timezone.utc
+HEADER = [
+    "callId", "store", "type", "caller", "receiver", "startTime", "endTime", "status", "language",
+    "duration", "interruptionCount", "satisfaction", "outcome", "audioFile",
+]  # fmt: skip
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response.status_code == 200, response.content if not response.streaming else ""
+    assert response.streaming is True
+    assert response.is_async is True  # an async generator: ASGI streams it instead of buffering it whole
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    # streaming_content is an async generator; iterating the response itself consumes it
+    # synchronously (Django warns, pytest.ini silences it), as the sync test client must.
+    return list(csv.reader(io.StringIO(b"".join(response).decode())))
+
+
+def listed_call_ids(client, params: dict) -> list[str]:
+    """Every callId the list gives for `params`, walking all its pages."""
+    ids, page = [], 1
+    while True:
+        response = client.get("/api/calls", {**params, "limit": 100, "page": page})
+        assert response.status_code == 200
+        ids += [row["callId"] for row in response.json()["data"]]
+        if page >= response.json()["pagination"]["pages"]:
+            return ids
+        page += 1
+
+
+def test_export_is_a_streamed_csv_attachment_with_a_header(owner_api, store):
+    make_call(store, "CA-one", type="outbound", caller="+15551230000", receiver="+18005550006",
+              start_time=utc(2025, 6, 10, 14), end_time=utc(2025, 6, 10, 14, 5), status="success", language="hi",
+              duration=300, interruption_count=2, satisfaction="positive", outcome='said "thanks", left',
+              audio_file="https://example.com/rec.mp3")  # fmt: skip
+    make_call(store, "CA-two", start_time=utc(2025, 6, 10, 13), status="in-progress")
+
+    response = owner_api.get("/api/calls/export")
+
+    assert response["Content-Disposition"].startswith('attachment; filename="calls-')
+    assert response["Content-Disposition"].endswith('.csv"')
+    assert read_csv(response) == [
+        HEADER,
+        # times in the store's zone (New York, UTC-4 in June)
+        ["CA-one", "main-street", "outbound", "+15551230000", "+18005550006", "2025-06-10T10:00:00-04:00",
+         "2025-06-10T10:05:00-04:00", "success", "hi", "300", "2", "positive", 'said "thanks", left', "https://example.com/rec.mp3"],
+        ["CA-two", "main-street", "inbound", "", "", "2025-06-10T09:00:00-04:00", "", "in-progress", "en", "0", "0",
+         "unknown", "", ""],
+    ]  # fmt: skip
+
+
+def test_export_of_no_calls_is_the_header_alone(owner_api, store):
+    assert read_csv(owner_api.get("/api/calls/export/")) == [HEADER]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "failed"},
+        {"type": "outbound", "language": "hi"},
+        {"search": "00012"},
+        {"startDate": "2025-06-09", "endDate": "2025-06-09"},
+        {"startDate": "2025-06-09T23:00:00Z", "sortBy": "duration", "sortOrder": "asc"},
+        {"sortBy": "caller", "sortOrder": "asc", "status": "success"},
+    ],
+)
+def test_export_has_exactly_the_rows_of_the_list_with_the_same_filters_on_every_page(owner_api, store, params):
+    # 260 calls, one every 11 minutes back from 10 June 16:00 UTC: two days of New York time, many pages.
+    make_calls(store, 260, statuses=("success", "failed", "missed", "in-progress"), languages=("en", "hi", "mixed"),
+               types=("inbound", "outbound"), step=timedelta(minutes=-11), durations=(30, 90, 15, 400, 7))  # fmt: skip
+
+    rows = read_csv(owner_api.get("/api/calls/export", params))
+
+    expected = listed_call_ids(owner_api, params)
+    assert len(expected) > 1
+    assert rows[0] == HEADER
+    assert [row[0] for row in rows[1:]] == expected
+
+
+def test_export_streams_in_chunks(owner_api, store, monkeypatch):
+    monkeypatch.setattr(calls_api, "EXPORT_CHUNK", 4)
+    make_calls(store, 10)
+
+    response = owner_api.get("/api/calls/export")
+
+    chunks = list(response)
+    assert len(chunks) == 3  # 4 + 4 + 2 rows, the header with the first
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode())))
+    assert rows[0] == HEADER
+    assert [row[0] for row in rows[1:]] == [f"main-street-{i:05d}" for i in range(10)]
+
+
+def test_export_ignores_pages_and_limits(owner_api, store):
+    make_calls(store, 30)
+
+    rows = read_csv(owner_api.get("/api/calls/export", {"page": 2, "limit": 5}))
+
+    assert len(rows) == 31
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"status": "done"}, "status"), ({"startDate": "soon"}, "startDate"), ({"startDate": "2025-06-10", "endDate": "2025-06-09"}, "endDate")],
+)
+def test_export_rejects_bad_filters_as_json(owner_api, store, params, field):
+    response = owner_api.get("/api/calls/export", params)
+
+    assert response.status_code == 400
+    assert response.streaming is False
+    body = response.json()
+    assert (body["success"], body["error"], list(body["fields"])) == (False, "validation_error", [field])
+
+
+def test_export_is_for_staff_only(api, bot_api, agent_api, store):
+    make_calls(store, 2)
+
+    assert api.get("/api/calls/export").status_code == 401
+    assert bot_api.get("/api/calls/export").status_code == 403
+    assert len(read_csv(agent_api.get("/api/calls/export"))) == 3

@@ -1,0 +1,100 @@
+"""Every call read costs a fixed number of queries: the same at 10 calls as at 2,000."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
+import pytest
+
+from tests.calls.factories import add_entries, freeze_now, make_calls
+
+NOW = datetime(2025, 6, 10, 16, 0, tzinfo=dt_timezone.utc)
+
+# The most queries each read may take, whatever the number of calls. Owner: 1 for the stores
+# they see, 1 to pick the store (its time zone), then the read itself.
+LIST_QUERIES = 4  # stores seen, store picked, COUNT(*), one page
+DETAIL_QUERIES = 4  # stores seen, the call with its store, its entries
+STATS_QUERIES = 4  # stores seen, store picked, totals, daily trend
+ANALYTICS_QUERIES = 7  # stores seen, store picked, hours, statuses, languages, totals, daily trend
+ACTIVE_QUERIES = 2  # stores seen, live calls with their store
+EXPORT_QUERIES = 4  # stores seen, store picked, the rows (one cursor, read in chunks)
+
+
+@pytest.fixture(params=[10, 2000], ids=["10-calls", "2000-calls"])
+def many(request, store, other_store, monkeypatch) -> int:
+    """`n` calls of the owner's store over 20 days, live ones among them, and as many of another store."""
+    freeze_now(monkeypatch, NOW)
+    n = request.param
+    step = -timedelta(days=20) / n
+    statuses = ("success", "failed", "in-progress", "missed", "terminated", "ringing", "success", "queued")
+    make_calls(store, n, statuses=statuses, languages=("en", "hi", "mixed", "es"), types=("inbound", "outbound"), start=NOW, step=step)
+    make_calls(other_store, n, statuses=statuses, start=NOW, step=step)
+    return n
+
+
+def test_list_queries_are_fixed(owner_api, many, django_assert_max_num_queries):
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = owner_api.get("/api/calls", {"limit": 100, "page": 1, "status": "success", "search": "+1555", "sortBy": "duration"})
+
+    assert response.status_code == 200
+    assert response.json()["pagination"]["total"] == many // 4
+    assert len(response.json()["data"]) == min(many // 4, 100)
+
+
+def test_unfiltered_list_queries_are_fixed(owner_api, many, django_assert_max_num_queries):
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = owner_api.get("/api/calls", {"limit": 100})
+
+    assert response.status_code == 200
+    assert len(response.json()["data"]) == min(many, 100)
+
+
+def test_detail_queries_are_fixed(owner_api, store, many, django_assert_max_num_queries):
+    from calls.models import Call
+
+    call = Call.objects.filter(store=store).first()
+    add_entries(call, [("User" if i % 2 else "Bot", f"line {i}") for i in range(many)])
+
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        response = owner_api.get(f"/api/calls/{call.call_id}")
+
+    assert response.status_code == 200
+    assert len(response.json()["data"]["entries"]) == many
+
+
+def test_stats_queries_are_fixed(owner_api, many, django_assert_max_num_queries):
+    with django_assert_max_num_queries(STATS_QUERIES):
+        response = owner_api.get("/api/calls/stats", {"startDate": "2025-05-01", "endDate": "2025-06-10"})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["totalCalls"] == many
+    assert len(response.json()["data"]["dailyTrends"]) == 41
+
+
+@pytest.mark.parametrize("period", ["7d", "90d"])
+def test_analytics_queries_are_fixed(owner_api, many, period, django_assert_max_num_queries):
+    with django_assert_max_num_queries(ANALYTICS_QUERIES):
+        response = owner_api.get("/api/calls/analytics", {"period": period})
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert sum(row["count"] for row in data["hourlyDistribution"]) == data["totalStats"]["totalCalls"] > 0
+    if period == "90d":
+        assert data["totalStats"]["totalCalls"] == many
+
+
+def test_active_queries_are_fixed(owner_api, many, django_assert_max_num_queries):
+    with django_assert_max_num_queries(ACTIVE_QUERIES):
+        response = owner_api.get("/api/calls/active")
+
+    assert response.status_code == 200
+    assert len(response.json()["data"]) == min(3 * many // 8, 500)
+
+
+def test_export_queries_are_fixed(owner_api, many, django_assert_max_num_queries):
+    with django_assert_max_num_queries(EXPORT_QUERIES):
+        response = owner_api.get("/api/calls/export")
+        body = b"".join(response)  # the rows are read while the response streams
+
+    assert response.status_code == 200
+    assert body.count(b"\n") == many + 1
