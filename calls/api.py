@@ -161,7 +161,7 @@ class CallDetailView(APIView):
         with transaction.atomic():
             call = services.update_call(call=call, fields=fields) if fields else call
             if text:
-                services.append_transcript(call=call, entries=services.parse_transcript_text(text))
+                services.set_transcript(call=call, entries=services.parse_transcript_text(text))
                 call.refresh_from_db()
         return Response({"success": True, "data": call_to_dict(call)})
 

@@ -32,11 +32,11 @@ def _send(store_id: int, message: dict[str, Any]) -> None:
     if layer is None:
         return
     envelope = {"type": "call.event", "event": message}
-    try:
-        for group in (store_group(store_id), ADMIN_GROUP):
+    for group in (store_group(store_id), ADMIN_GROUP):
+        try:
             async_to_sync(layer.group_send)(group, envelope)
-    except Exception:  # the write already committed; a lost event must not fail it
-        logger.exception("live event lost: %s for call %s", message.get("type"), message.get("callId"))
+        except Exception:  # the write already committed; a lost event must not fail it
+            logger.exception("live event lost: %s for call %s to %s", message.get("type"), message.get("callId"), group)
 
 
 def _publish(store_id: int, message: dict[str, Any]) -> None:

@@ -1,12 +1,16 @@
 """Calls and their transcripts."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
 from store.tenancy import visible_store_ids
+
+
+TWILIO_SID_RE = re.compile(r"CA[0-9a-f]{32}")
 
 
 class CallQuerySet(models.QuerySet):
@@ -77,16 +81,16 @@ class Call(models.Model):
         # Every filter and sort of GET /api/calls, led by the tenant; the plain start_time
         # index serves the admin, who sees every store.
         indexes = [
-            models.Index(fields=["store", "-start_time"], name="call_store_start"),
-            models.Index(fields=["store", "status", "-start_time"], name="call_store_status_start"),
-            models.Index(fields=["store", "type", "-start_time"], name="call_store_type_start"),
-            models.Index(fields=["store", "language", "-start_time"], name="call_store_lang_start"),
-            models.Index(fields=["store", "caller"], name="call_store_caller"),
-            models.Index(fields=["store", "receiver"], name="call_store_receiver"),
-            models.Index(fields=["store", "duration"], name="call_store_duration"),
-            models.Index(fields=["store", "end_time"], name="call_store_end"),
-            models.Index(fields=["store", "created_at"], name="call_store_created"),
-            models.Index(fields=["-start_time"], name="call_start"),
+            models.Index(fields=["store", "-start_time", "-id"], name="call_store_start"),
+            models.Index(fields=["store", "status", "-start_time", "-id"], name="call_store_status_start"),
+            models.Index(fields=["store", "type", "-start_time", "-id"], name="call_store_type_start"),
+            models.Index(fields=["store", "language", "-start_time", "-id"], name="call_store_lang_start"),
+            models.Index(fields=["store", "caller", "-start_time"], name="call_store_caller"),
+            models.Index(fields=["store", "receiver", "-start_time"], name="call_store_receiver"),
+            models.Index(fields=["store", "duration", "id"], name="call_store_duration"),
+            models.Index(fields=["store", "end_time", "id"], name="call_store_end"),
+            models.Index(fields=["store", "created_at", "id"], name="call_store_created"),
+            models.Index(fields=["-start_time", "-id"], name="call_start"),
             models.Index(fields=["call_id"], name="call_call_id"),
             models.Index(fields=["status"], name="call_live", condition=Q(status__in=["queued", "ringing", "in-progress"])),
         ]
@@ -101,7 +105,7 @@ class Call(models.Model):
     @property
     def is_twilio_call(self) -> bool:
         # Twilio CallSids are "CA" plus 32 hex digits; bots may log calls under any id.
-        return len(self.call_id) == 34 and self.call_id.startswith("CA")
+        return TWILIO_SID_RE.fullmatch(self.call_id) is not None
 
 
 class TranscriptEntry(models.Model):
@@ -114,7 +118,7 @@ class TranscriptEntry(models.Model):
     at = models.DateTimeField()
 
     class Meta:
-        ordering = ["call", "seq"]
+        ordering = ["call_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["call", "seq"], name="transcript_entry_seq_unique")]
 
     def __str__(self) -> str:

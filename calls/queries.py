@@ -27,6 +27,10 @@ def parse_bound(value: str, *, field: str, tz: zoneinfo.ZoneInfo, end: bool = Fa
         moment = day = None
     if moment is None and day is None:
         raise ValidationError({field: [f"'{value}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time."]})
+    # Calls happen between 1970 and 2100 (as the write side insists); near year 1 or 9999 the
+    # day and time zone arithmetic here and in the stats overflows Python's datetime (a 500).
+    if not 1970 <= (day or moment).year < 2100:
+        raise ValidationError({field: ["Use a date between 1970 and 2100."]})
     if day is not None:
         moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
         if end:

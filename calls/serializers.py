@@ -32,6 +32,25 @@ FIELD_MAP = {
 }
 
 
+# A call happens between these instants; anything outside is a bot's bug, and year 1 or 9999
+# shifted across a time zone overflows Python's datetime (a 500 instead of a 400).
+EARLIEST = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=dt_timezone.utc)
+
+
+class CallDateTimeField(serializers.DateTimeField):
+    """ISO 8601, naive read in the current (store's) zone, between 1970 and 2100."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            moment = super().to_internal_value(value)
+        except OverflowError:
+            raise serializers.ValidationError("Use a date between 1970 and 2100.") from None
+        if not EARLIEST <= moment < LATEST:
+            raise serializers.ValidationError("Use a date between 1970 and 2100.")
+        return moment
+
+
 class MetadataSerializer(serializers.Serializer):
     userAgent = serializers.CharField(required=False, allow_blank=True, max_length=500)
     ipAddress = serializers.CharField(required=False, allow_blank=True, max_length=64)
@@ -52,8 +71,8 @@ class CallWriteSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=Call.Type.choices, required=False)
     caller = serializers.RegexField(PHONE_RE, required=False, allow_blank=True, max_length=40)
     receiver = serializers.RegexField(PHONE_RE, required=False, allow_blank=True, max_length=40)
-    startTime = serializers.DateTimeField(required=False, help_text="ISO 8601; without an offset, the store's time zone.")
-    endTime = serializers.DateTimeField(required=False, allow_null=True)
+    startTime = CallDateTimeField(required=False, help_text="ISO 8601; without an offset, the store's time zone.")
+    endTime = CallDateTimeField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Call.Status.choices, required=False)
     language = serializers.RegexField(LANGUAGE_RE, required=False, max_length=12, error_messages={"invalid": "Use a short language code such as en, hi or mixed."})
     duration = serializers.IntegerField(required=False, min_value=0, max_value=7 * 24 * 3600)
@@ -79,6 +98,12 @@ class CallWriteSerializer(serializers.Serializer):
             }
         }
 
+    def validate_callId(self, value: str) -> str:
+        # The callId is a path segment of /api/calls/<callId>: one with a slash could never be updated.
+        if "/" in value or any(ch.isspace() or not ch.isprintable() for ch in value):
+            raise serializers.ValidationError("Use a callId without slashes, spaces or control characters.")
+        return value
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("startTime"), attrs.get("endTime")
         if start and end and end < start:
@@ -100,7 +125,7 @@ class CallUpdateSerializer(CallWriteSerializer):
 class TranscriptEntryInSerializer(serializers.Serializer):
     speaker = serializers.CharField(max_length=40, allow_blank=True)
     text = serializers.CharField(trim_whitespace=False)
-    at = serializers.DateTimeField(required=False)
+    at = CallDateTimeField(required=False)
 
 
 class TranscriptAppendSerializer(serializers.Serializer):
@@ -132,7 +157,8 @@ SORT_FIELDS = {
 class CallFilterSerializer(serializers.Serializer):
     """Query parameters of GET /api/calls and its CSV export."""
 
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    # Bounded: page 10**20 made an OFFSET past a 64-bit integer, a database error and a 500.
+    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000_000, default=1)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
     type = serializers.ChoiceField(choices=Call.Type.choices, required=False)
     status = serializers.ChoiceField(choices=Call.Status.choices, required=False)

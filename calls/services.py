@@ -121,6 +121,29 @@ def append_transcript(*, call: Call, entries: list[EntryIn]) -> str:
     return transcript
 
 
+def set_transcript(*, call: Call, entries: list[EntryIn]) -> str:
+    """Make `entries` the call's whole transcript (PATCH /api/calls/<id> with `transcript`).
+
+    A bot that appended lines during the call and sends the full transcript at the end
+    must not get every line twice: when what is stored is the start of what was sent,
+    only the rest is appended; otherwise the transcript is replaced.
+    """
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        stored = [(e.speaker, e.text) for e in locked.entries.all()]
+        sent = [(e.speaker, e.text) for e in entries]
+        if sent[: len(stored)] == stored:
+            entries = entries[len(stored) :]
+        else:
+            locked.entries.all().delete()
+            locked.transcript_entry_count = locked.transcript_chars = 0
+        if entries or not stored:
+            _append_locked(locked, entries)
+        transcript = transcript_text(locked)
+        events.publish_transcript_updated(store_id=locked.store_id, call_id=locked.call_id, transcript=transcript)
+    return transcript
+
+
 def _append_locked(call: Call, entries: list[EntryIn]) -> None:
     added_chars = sum(len(e.text) + len(e.speaker) + 3 for e in entries)
     if call.transcript_chars + added_chars > Call.MAX_TRANSCRIPT_CHARS:

@@ -139,7 +139,8 @@ def test_deleting_a_live_call_announces_it_terminated(owner_api, store, sent, dj
         ("patch", "/api/calls/LIVE-1", {"endTime": "2025-10-05T09:00:00Z"}),
         ("patch", "/api/calls/LIVE-1/transcript", {"transcript": ""}),
         ("patch", "/api/calls/LIVE-1/transcript", {"transcript": "User: " + "x" * (services.MAX_APPEND_BYTES + 1)}),
-        ("patch", "/api/calls/LIVE-1", {"status": "success", "transcript": "User: " + "x" * (services.MAX_APPEND_BYTES + 1)}),
+        # PATCH on the call sends the whole transcript: its limit is the 1 MB of a call's transcript.
+        ("patch", "/api/calls/LIVE-1", {"status": "success", "transcript": "User: " + "x" * Call.MAX_TRANSCRIPT_CHARS}),
         ("patch", "/api/calls/NOPE", {"status": "success"}),
     ],
     ids=["bad-status", "end-before-start", "ended-to-live", "patch-end-before-start", "empty-append", "append-413", "patch-413", "unknown-call"],

@@ -117,7 +117,12 @@ def test_export_ignores_pages_and_limits(owner_api, store):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"status": "done"}, "status"), ({"startDate": "soon"}, "startDate"), ({"startDate": "2025-06-10", "endDate": "2025-06-09"}, "endDate")],
+    [
+        ({"status": "done"}, "status"),
+        ({"startDate": "soon"}, "startDate"),
+        ({"startDate": "2025-06-10", "endDate": "2025-06-09"}, "endDate"),
+        ({"endDate": "9999-12-31"}, "endDate"),
+    ],
 )
 def test_export_rejects_bad_filters_as_json(owner_api, store, params, field):
     response = owner_api.get("/api/calls/export", params)

@@ -245,6 +245,13 @@ def test_bare_date_is_a_day_in_each_store_own_time_zone(other_owner_api, other_s
     assert call_ids(response) == ["london-late"]
 
 
+def test_the_widest_date_range_holds_every_call(owner_api, day_edges):
+    response = owner_api.get("/api/calls", {"startDate": "1970-01-01", "endDate": "2099-12-31"})
+
+    assert response.status_code == 200
+    assert call_ids(response) == ["after", "last", "first", "before"]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -258,12 +265,18 @@ def test_bare_date_is_a_day_in_each_store_own_time_zone(other_owner_api, other_s
         ({"endDate": "10/06/2025"}, "endDate"),
         ({"startDate": "2025-06-11", "endDate": "2025-06-10"}, "endDate"),
         ({"startDate": "2025-06-10T12:00:00Z", "endDate": "2025-06-10T11:59:59Z"}, "endDate"),
+        ({"startDate": "0001-01-01"}, "startDate"),  # year 1 and 9999 overflowed into a 500
+        ({"endDate": "9999-12-31"}, "endDate"),
+        ({"startDate": "9999-12-31T23:00:00"}, "startDate"),
+        ({"endDate": "1969-12-31T23:59:59Z"}, "endDate"),
         ({"limit": "0"}, "limit"),
         ({"limit": "101"}, "limit"),
         ({"limit": "-5"}, "limit"),
         ({"limit": "ten"}, "limit"),
         ({"page": "0"}, "page"),
         ({"page": "two"}, "page"),
+        ({"page": "99999999999999999999"}, "page"),  # its OFFSET overflowed the database's integer: a 500
+        ({"page": "10000001"}, "page"),
         ({"sortBy": "callerId"}, "sortBy"),
         ({"sortBy": "start_time"}, "sortBy"),
         ({"sortOrder": "up"}, "sortOrder"),
@@ -304,6 +317,7 @@ def forty_five(store) -> None:
         ({"limit": 1, "page": 45}, 44, 1, {"current": 45, "pages": 45, "total": 45, "limit": 1}),
         ({"limit": 100}, 0, 45, {"current": 1, "pages": 1, "total": 45, "limit": 100}),
         ({"limit": 45}, 0, 45, {"current": 1, "pages": 1, "total": 45, "limit": 45}),
+        ({"limit": 100, "page": 10_000_000}, 45, 0, {"current": 10_000_000, "pages": 1, "total": 45, "limit": 100}),
     ],
 )
 def test_list_pages(owner_api, forty_five, params, first, count, pagination):

@@ -168,6 +168,9 @@ def test_stats_trend_longer_than_a_year_is_cut_to_its_last_367_days(owner_api, m
         ({"startDate": "2025-13-01"}, "startDate"),
         ({"endDate": "2025-06-10T10:61"}, "endDate"),
         ({"startDate": "2025-06-12", "endDate": "2025-06-11"}, "endDate"),
+        ({"endDate": "9999-12-31"}, "endDate"),  # year 9999 and year 1 overflowed into a 500
+        ({"endDate": "0001-01-05"}, "endDate"),
+        ({"startDate": "0001-01-01T00:00:00+09:00"}, "startDate"),
     ],
 )
 def test_stats_rejects_a_bad_range_naming_the_field(owner_api, mix, params, field):

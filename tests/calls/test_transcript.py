@@ -77,6 +77,16 @@ def test_invalid_entry_is_rejected_and_nothing_is_written(bot_api, call):
     assert not TranscriptEntry.objects.exists()
 
 
+def test_entry_time_out_of_range_is_400_not_a_server_error(bot_api, call):
+    response = bot_api.patch(
+        "/api/calls/TEST123/transcript", {"entries": [{"speaker": "User", "text": "hi", "at": "9999-12-31T23:59:59"}]}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert "entries" in response.json()["fields"]
+    assert not TranscriptEntry.objects.exists()
+
+
 def test_append_over_64_kb_is_413_and_writes_nothing(bot_api, call):
     bot_api.patch("/api/calls/TEST123/transcript", {"transcript": "User: first\n"}, format="json")
 

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from calls.models import Call, TranscriptEntry
-from calls.services import MAX_APPEND_BYTES
 
 START = datetime(2025, 10, 5, 10, 0, tzinfo=UTC)
 
@@ -135,7 +134,16 @@ def test_final_status_without_end_time_ends_the_call_now(bot_api, store):
     assert 89 <= call.duration <= 95
 
 
-@pytest.mark.parametrize(("body", "field"), [({"status": "hung-up"}, "status"), ({"duration": -5}, "duration"), ({"startTime": "2025-13-01T00:00:00Z"}, "startTime")])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "hung-up"}, "status"),
+        ({"duration": -5}, "duration"),
+        ({"startTime": "2025-13-01T00:00:00Z"}, "startTime"),
+        ({"endTime": "9999-12-31T23:59:59"}, "endTime"),
+        ({"callId": "LIVE/1"}, "callId"),
+    ],
+)
 def test_invalid_patch_is_rejected_and_changes_nothing(bot_api, store, body, field):
     call = make_call(store, outcome="before")
 
@@ -181,7 +189,8 @@ def test_patch_whose_transcript_is_too_large_changes_nothing(bot_api, store):
     call = make_call(store)
 
     response = bot_api.patch(
-        "/api/calls/LIVE-1", {"status": "success", "outcome": "done", "transcript": "User: " + "x" * (MAX_APPEND_BYTES + 1)}, format="json"
+        # On the call itself `transcript` is the whole transcript: its limit is the call's 1 MB.
+        "/api/calls/LIVE-1", {"status": "success", "outcome": "done", "transcript": "User: " + "x" * Call.MAX_TRANSCRIPT_CHARS}, format="json"
     )
 
     assert response.status_code == 413, response.content
