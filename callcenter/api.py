@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import TokenRefreshView as JWTTokenRefreshView
 
 from callcenter import services
 from callcenter.models import User
@@ -56,12 +57,11 @@ def check_credentials(request: Request, *, login: str, password: str) -> User:
         username = match or login
     # Counted on the resolved username, so switching between email and username gains no tries.
     failures = LoginFailures(username, client_address(request))
-    wait = failures.retry_after()
+    wait = failures.attempt()
     if wait:
         raise TooManyLogins(wait=wait)
     user = authenticate(request, username=username, password=password)
     if user is None:
-        failures.record()
         raise exceptions.AuthenticationFailed("Invalid username or password.")
     failures.clear()
     return user
@@ -69,7 +69,9 @@ def check_credentials(request: Request, *, login: str, password: str) -> User:
 
 def tokens_for(user: User) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    # The instance too: the login response shows this login, not the one before.
+    user.last_login = timezone.now()
+    User.objects.filter(pk=user.pk).update(last_login=user.last_login)
     return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
 
@@ -89,7 +91,8 @@ class AuthLoginView(PublicView):
     def post(self, request: Request) -> Response:
         data = _valid(LoginSerializer, request.data)
         user = check_credentials(request, login=data.get("username") or data["email"], password=data["password"])
-        return Response({"message": "Login successful", "user": user_to_dict(user), "tokens": tokens_for(user)})
+        tokens = tokens_for(user)
+        return Response({"message": "Login successful", "user": user_to_dict(user), "tokens": tokens})
 
 
 class UsersLoginView(PublicView):
@@ -115,19 +118,24 @@ class TokenView(TokenObtainPairView):
     authentication_classes: list = []
     throttle_classes: list = []
 
+    @swagger_auto_schema(security=[])
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         login = str(request.data.get("username", "")) if isinstance(request.data, dict) else ""
         failures = LoginFailures(login, client_address(request))
-        wait = failures.retry_after()
+        wait = failures.attempt()
         if wait:
             raise TooManyLogins(wait=wait)
-        try:
-            response = super().post(request, *args, **kwargs)
-        except exceptions.AuthenticationFailed:
-            failures.record()
-            raise
+        response = super().post(request, *args, **kwargs)
         failures.clear()
         return response
+
+
+class TokenRefreshView(JWTTokenRefreshView):
+    """POST /api/auth/token/refresh/ (simplejwt): a new pair; the old refresh token is blacklisted."""
+
+    @swagger_auto_schema(security=[])
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(APIView):

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt import serializers as jwt_serializers
 
 from callcenter.models import User
 
@@ -91,7 +91,7 @@ class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField()
 
 
-class RefreshSerializer(TokenRefreshSerializer):
+class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     """simplejwt's refresh, with a deleted user's token refused (401) instead of a 500."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
 from callcenter.models import User
 from store.models import Store
 from store.tenancy import visible_stores
@@ -70,6 +72,7 @@ def create_user(*, actor: User, data: dict[str, Any]) -> User:
             first_name=data.get("firstName", ""),
             last_name=data.get("lastName", ""),
             role=role,
+            is_staff=role == User.Role.ADMIN,
             is_active=data.get("isActive", True),
         )
         _apply(user, role, stores)
@@ -99,6 +102,8 @@ def update_user(*, actor: User, user: User, data: dict[str, Any]) -> User:
             if role != User.Role.AGENT:
                 user.store = None
         user.role = role
+        # Admins work in /admin/ too; nobody else does.
+        user.is_staff = role == User.Role.ADMIN or user.is_superuser
         user.save()
         _apply(user, role, stores)
     return manageable_users(actor).get(pk=user.pk)
@@ -119,3 +124,6 @@ def change_password(*, user: User, current: str, new: str) -> None:
         raise ValidationError({"newPassword": exc.messages}) from exc
     user.set_password(new)
     user.save(update_fields=["password"])
+    # A changed password ends every other sign-in: refresh tokens issued before it stop working.
+    for token in OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False):
+        BlacklistedToken.objects.get_or_create(token=token)

@@ -172,9 +172,11 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
-    "TOKEN_REFRESH_SERIALIZER": "callcenter.serializers.RefreshSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "callcenter.serializers.TokenRefreshSerializer",
 }
 
+# drf-yasg's renderer formats are `json`/`yaml` (no dot): the swagger.<format> URL captures them so.
+SWAGGER_USE_COMPAT_RENDERERS = False
 SWAGGER_SETTINGS = {
     "USE_SESSION_AUTH": True,
     "LOGIN_URL": "/admin/login/",

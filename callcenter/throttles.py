@@ -38,26 +38,31 @@ class PersonThrottle(SimpleRateThrottle):
 
 
 class LoginFailures:
-    """Counts failed logins per (username, client address).
+    """Counts login attempts per (username, client address); a success clears the count.
 
     Keyed on both, so an attacker elsewhere cannot lock a person out of their own address.
+    An attempt is counted atomically before the password is checked: parallel guesses that
+    arrive while earlier ones are still hashing cannot slip past the limit.
     """
 
     def __init__(self, username: str, address: str) -> None:
         self.key = f"login-fail:{username.strip().lower()}:{address}"
+        self.first_key = f"{self.key}:first"
 
-    def retry_after(self) -> int | None:
-        """Seconds until another try is allowed, or None when it is allowed now."""
-        state = cache.get(self.key)
-        if not state or state["count"] < settings.LOGIN_FAILURE_LIMIT:
+    def attempt(self) -> int | None:
+        """Count one try; seconds to wait when it is over the limit, else None."""
+        window = settings.LOGIN_FAILURE_WINDOW
+        if cache.add(self.key, 1, window):
+            cache.set(self.first_key, time.time(), window)
             return None
-        wait = int(state["first"] + settings.LOGIN_FAILURE_WINDOW - time.time())
-        return max(wait, 1)
-
-    def record(self) -> None:
-        state = cache.get(self.key) or {"count": 0, "first": time.time()}
-        state["count"] += 1
-        cache.set(self.key, state, settings.LOGIN_FAILURE_WINDOW)
+        try:
+            count = cache.incr(self.key)
+        except ValueError:  # expired between add() and incr(): a fresh window
+            return self.attempt()
+        if count <= settings.LOGIN_FAILURE_LIMIT:
+            return None
+        first = cache.get(self.first_key) or time.time()
+        return max(int(first + window - time.time()), 1)
 
     def clear(self) -> None:
-        cache.delete(self.key)
+        cache.delete_many([self.key, self.first_key])

@@ -4,7 +4,6 @@ from django.urls import include, path, re_path
 from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
 from rest_framework import permissions
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from callcenter import api, errors
 from callcenter.routing import route
@@ -29,7 +28,7 @@ urlpatterns = [
     route(r"api/auth/login", api.AuthLoginView.as_view(), "auth-login"),
     route(r"api/auth/logout", api.LogoutView.as_view(), "auth-logout"),
     route(r"api/auth/token", api.TokenView.as_view(), "token"),
-    route(r"api/auth/token/refresh", TokenRefreshView.as_view(), "token-refresh"),
+    route(r"api/auth/token/refresh", api.TokenRefreshView.as_view(), "token-refresh"),
     route(r"api/users/login", api.UsersLoginView.as_view(), "users-login"),
     route(r"api/users/profile", api.ProfileView.as_view(), "users-profile"),
     route(r"api/users/change-password", api.ChangePasswordView.as_view(), "users-change-password"),
@@ -37,7 +36,7 @@ urlpatterns = [
     route(r"api/users/(?P<pk>[0-9]+)", api.UserDetailView.as_view(), "user-detail"),
     route(r"api/calls/outbound", OutboundCallView.as_view(), "calls-outbound"),
     path("", include("calls.urls")),
-    re_path(r"^swagger(?P<format>\.json|\.yaml)$", schema_view.without_ui(cache_timeout=0), name="schema-json"),
+    re_path(r"^swagger\.(?P<format>json|yaml)$", schema_view.without_ui(cache_timeout=0), name="schema-json"),
     route(r"swagger", schema_view.with_ui("swagger", cache_timeout=0), "schema-swagger-ui"),
     route(r"redoc", schema_view.with_ui("redoc", cache_timeout=0), "schema-redoc"),
     path("admin/", admin.site.urls),

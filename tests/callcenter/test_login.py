@@ -35,6 +35,7 @@ def test_auth_login_with_username_returns_user_and_tokens(api, owner, store, pat
     assert body["user"]["role"] == "user"
     assert body["user"]["stores"] == ["main-street"]
     assert "password" not in body["user"]
+    assert body["user"]["lastLogin"] is not None  # this login, not the one before
     assert set(body["tokens"]) == {"refresh", "access"}
     assert AccessToken(body["tokens"]["access"])["user_id"] == str(owner.pk)
     assert RefreshToken(body["tokens"]["refresh"])["user_id"] == str(owner.pk)
@@ -130,6 +131,7 @@ def test_users_login_returns_seed_000_envelope(api, agent, path):
     assert body["data"]["user"]["username"] == "alex"
     assert body["data"]["user"]["role"] == "agent"
     assert body["data"]["user"]["stores"] == ["main-street"]
+    assert body["data"]["user"]["lastLogin"] is not None
     assert AccessToken(body["data"]["token"])["user_id"] == str(agent.pk)
 
 
@@ -250,3 +252,51 @@ def test_throttled_request_does_not_count_as_login(owner):
     owner.refresh_from_db()
     assert owner.last_login is None
     assert User.objects.get(pk=owner.pk).check_password("owner-pass-123")
+
+
+@pytest.mark.parametrize("path", ["/api/auth/login/", "/api/users/login"])
+def test_concurrent_guesses_cannot_exceed_the_limit(owner, monkeypatch, path):
+    """Requests that arrive while earlier ones are still checking a password must count too.
+
+    Each guess fires the next one from inside `authenticate`, before its own failure is known:
+    that is how parallel requests interleave, made deterministic.
+    """
+    from callcenter import api as callcenter_api
+
+    client, guesses, statuses = _client(), [], []
+    real_authenticate = callcenter_api.authenticate
+
+    def slow_authenticate(request, **credentials):
+        guesses.append(credentials["username"])
+        if len(guesses) < settings.LOGIN_FAILURE_LIMIT + 3:
+            statuses.append(client.post(path, {"username": "olivia", "password": "guess"}, format="json").status_code)
+        return real_authenticate(request, **credentials)
+
+    monkeypatch.setattr(callcenter_api, "authenticate", slow_authenticate)
+
+    first = client.post(path, {"username": "olivia", "password": "guess"}, format="json")
+
+    assert len(guesses) == settings.LOGIN_FAILURE_LIMIT
+    assert first.status_code == 401
+    # Innermost first: the guess past the limit was refused without a password check.
+    assert statuses == [429] + [401] * (settings.LOGIN_FAILURE_LIMIT - 1)
+
+
+def test_concurrent_guesses_on_the_token_endpoint_cannot_exceed_the_limit(owner, monkeypatch):
+    from rest_framework_simplejwt import serializers as jwt_serializers
+
+    client, guesses = _client(), []
+    real_authenticate = jwt_serializers.authenticate
+
+    def slow_authenticate(request=None, **credentials):
+        guesses.append(credentials["username"])
+        if len(guesses) < settings.LOGIN_FAILURE_LIMIT + 3:
+            client.post("/api/auth/token/", {"username": "olivia", "password": "guess"}, format="json")
+        return real_authenticate(request, **credentials)
+
+    monkeypatch.setattr(jwt_serializers, "authenticate", slow_authenticate)
+
+    first = client.post("/api/auth/token/", {"username": "olivia", "password": "guess"}, format="json")
+
+    assert len(guesses) == settings.LOGIN_FAILURE_LIMIT
+    assert first.status_code == 401

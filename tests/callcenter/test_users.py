@@ -57,9 +57,9 @@ def test_admin_lists_everyone(admin_api, admin_user, owner, store, other_owner, 
 
 def test_user_list_query_count_is_fixed(admin_api, django_assert_max_num_queries, store):
     for n in range(15):
-        owner = User.objects.create_user(f"owner{n}", password="x")
+        owner = User.objects.create_user(f"owner{n}", password=None)
         shop = Store.objects.create(name=f"S{n}", slug=f"s{n}", owner=owner)
-        User.objects.create_user(f"agent{n}", password="x", role=User.Role.AGENT, store=shop)
+        User.objects.create_user(f"agent{n}", password=None, role=User.Role.AGENT, store=shop)
 
     with django_assert_max_num_queries(6):
         response = admin_api.get("/api/users")
@@ -297,7 +297,7 @@ def test_admin_cannot_delete_themself(admin_api, admin_user):
 
 def test_owner_lists_only_the_agents_of_their_stores(owner_api, owner, agent, other_agent, admin_user):
     second = Store.objects.create(name="Second", slug="second", owner=owner)
-    late = User.objects.create_user("lena", password="x", role=User.Role.AGENT, store=second)
+    late = User.objects.create_user("lena", password=None, role=User.Role.AGENT, store=second)
 
     response = owner_api.get("/api/users")
 
@@ -402,3 +402,12 @@ def test_body_must_be_json_object(admin_api, db):
     response = admin_api.post("/api/users", json.dumps(["nina"]), content_type="application/json")
 
     _assert_error(response, 400, "body")
+
+
+def test_admin_created_through_the_api_can_use_django_admin(admin_api):
+    response = admin_api.post("/api/users", {"username": "second-admin", "password": "a-long-pass-12345", "role": "admin"}, format="json")
+    assert response.status_code == 201, response.content
+    assert User.objects.get(username="second-admin").is_staff is True
+    demoted = admin_api.put(f"/api/users/{response.json()['data']['id']}", {"role": "user"}, format="json")
+    assert demoted.status_code == 200, demoted.content
+    assert User.objects.get(username="second-admin").is_staff is False

@@ -1,0 +1,134 @@
+"""One error shape everywhere: {success: false, error, message, fields}, with the right status."""
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from callcenter import services
+from callcenter.models import User
+
+ERROR_KEYS = {"success", "error", "message", "fields"}
+
+
+def _shape(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == ERROR_KEYS
+    assert body["success"] is False
+    assert isinstance(body["error"], str) and body["error"]
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["fields"], dict)
+    return body
+
+
+@pytest.mark.parametrize("path", ["/api/nope", "/api/nope/", "/api/users/abc", "/api/calls/1/nothing/here", "/api/v2/calls"])
+@pytest.mark.parametrize("debug", [False, True])
+def test_unknown_api_path_is_json_404(api, db, settings, path, debug):
+    settings.DEBUG = debug
+
+    body = _shape(api.get(path), 404)
+
+    assert body["error"] == "not_found"
+    assert body["fields"] == {}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_unknown_api_path_is_json_404_for_every_method(api, db, method):
+    _shape(getattr(api, method)("/api/nope", {}, format="json"), 404)
+
+
+def test_unknown_page_outside_api_is_not_json(client, db):
+    response = client.get("/definitely-not-a-page/")
+
+    assert response.status_code == 404
+    assert not response["Content-Type"].startswith("application/json")
+
+
+def test_401_has_the_shape_and_a_challenge(api, db):
+    body = _shape(api.get("/api/users"), 401)
+
+    assert body["error"] == "not_authenticated"
+    assert api.get("/api/users").has_header("WWW-Authenticate")
+
+
+def test_401_for_a_bad_token_has_the_shape(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
+
+    body = _shape(client.get("/api/calls"), 401)
+
+    assert body["error"] in ("token_not_valid", "authentication_failed")
+
+
+def test_403_has_the_shape(agent_api):
+    body = _shape(agent_api.get("/api/users"), 403)
+
+    assert body["error"] == "permission_denied"
+
+
+def test_404_from_a_view_has_the_shape(admin_api):
+    body = _shape(admin_api.get("/api/users/424242"), 404)
+
+    assert body["message"] == "User not found"
+
+
+def test_405_has_the_shape(api, db):
+    body = _shape(api.delete("/api/health"), 405)
+
+    assert body["error"] == "method_not_allowed"
+
+
+def test_400_names_fields_and_says_one_sentence(admin_api):
+    body = _shape(admin_api.post("/api/users", {"username": "!", "role": "boss"}, format="json"), 400)
+
+    assert body["error"] == "validation_error"
+    assert set(body["fields"]) >= {"username", "role"}
+    assert all(isinstance(msgs, list) and msgs and all(isinstance(m, str) for m in msgs) for msgs in body["fields"].values())
+    assert "\n" not in body["message"]
+
+
+def test_malformed_json_is_400_with_the_shape(admin_api):
+    response = admin_api.generic("POST", "/api/users", '{"username": ', content_type="application/json")
+
+    body = _shape(response, 400)
+    assert body["error"] == "parse_error"
+    assert User.objects.count() == 1
+
+
+def test_unsupported_media_type_is_415_with_the_shape(admin_api):
+    response = admin_api.generic("POST", "/api/users", "username=x", content_type="text/plain")
+
+    _shape(response, 415)
+
+
+def test_throttled_is_429_with_the_shape(owner):
+    client = APIClient()
+    for _ in range(10):
+        response = client.post("/api/auth/login/", {"username": "olivia", "password": "bad"}, format="json")
+
+    body = _shape(response, 429)
+    assert body["error"] == "throttled"
+    assert response.has_header("Retry-After")
+
+
+def test_unexpected_exception_is_json_500_with_the_shape(admin_api, monkeypatch):
+    def explode(actor):
+        raise RuntimeError("boom: secret detail")
+
+    monkeypatch.setattr(services, "manageable_users", explode)
+    admin_api.raise_request_exception = False
+
+    response = admin_api.get("/api/users")
+
+    body = _shape(response, 500)
+    assert body["error"] == "server_error"
+    assert "secret detail" not in response.content.decode()
+
+
+def test_django_validation_error_from_a_service_has_the_shape(admin_api, admin_user):
+    """Services raise Django's ValidationError; the handler maps it to a 400 with fields."""
+    body = _shape(admin_api.delete(f"/api/users/{admin_user.pk}"), 400)
+
+    assert body["error"] == "validation_error"
+    assert "id" in body["fields"]

@@ -1,0 +1,86 @@
+"""GET /api/health: the app, its database and its channel layer."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from django.db import connection
+
+from callcenter import api as callcenter_api
+
+
+@pytest.mark.parametrize("path", ["/api/health", "/api/health/"])
+def test_health_is_ok_for_anonymous(api, db, path):
+    response = api.get(path)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "OK"
+    assert body["database"]["status"] == "ok"
+    assert body["database"]["vendor"] == connection.vendor
+    assert body["channelLayer"]["status"] == "ok"
+    assert body["environment"] in ("development", "production")
+    assert isinstance(body["uptime"], (int, float)) and body["uptime"] >= 0
+    stamp = datetime.fromisoformat(body["timestamp"])
+    assert stamp.tzinfo is not None
+    assert abs(datetime.now(timezone.utc) - stamp) < timedelta(minutes=1)
+
+
+def test_health_reports_the_configured_channel_layer(api, db, settings):
+    body = api.get("/api/health").json()
+
+    expected = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    assert body["channelLayer"]["backend"] == expected
+
+
+def test_health_environment_follows_debug(api, db, settings):
+    settings.DEBUG = False
+    assert api.get("/api/health").json()["environment"] == "production"
+
+    settings.DEBUG = True
+    assert api.get("/api/health").json()["environment"] == "development"
+
+
+def test_health_ignores_bad_credentials(api, db):
+    """Load balancers and uptime checks may send stale headers: health still answers."""
+    response = api.get("/api/health", HTTP_AUTHORIZATION="Bearer cck_revoked", HTTP_X_API_KEY="nonsense")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "OK"
+
+
+def test_health_answers_signed_in_users_too(admin_api, bot_api):
+    assert admin_api.get("/api/health").status_code == 200
+    assert bot_api.get("/api/health").status_code == 200
+
+
+def test_broken_channel_layer_is_degraded_but_200(api, db, monkeypatch):
+    class BrokenLayer:
+        async def group_send(self, group, message):
+            raise ConnectionError("layer down")
+
+    monkeypatch.setattr(callcenter_api, "get_channel_layer", lambda: BrokenLayer())
+
+    response = api.get("/api/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "DEGRADED"
+    assert body["channelLayer"]["status"] == "failing"
+    assert "layer down" in body["channelLayer"]["error"]
+    assert body["database"]["status"] == "ok"
+
+
+def test_broken_database_is_503(api, db, monkeypatch):
+    monkeypatch.setattr(callcenter_api, "database_state", lambda: {"status": "failing", "vendor": "x", "error": "down"})
+
+    response = api.get("/api/health")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "DEGRADED"
+    assert response.json()["database"]["status"] == "failing"
+
+
+def test_health_only_reads(api, db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        assert api.get("/api/health").status_code == 200
