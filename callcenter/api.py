@@ -26,6 +26,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 from rest_framework_simplejwt.views import TokenRefreshView as JWTTokenRefreshView
 
 from callcenter import services
+from callcenter.validation import validated
 from callcenter.models import User
 from callcenter.permissions import IsAdminOrOwner, IsStaffUser
 from callcenter.serializers import (
@@ -89,7 +90,7 @@ class AuthLoginView(PublicView):
 
     @swagger_auto_schema(request_body=LoginSerializer, security=[])
     def post(self, request: Request) -> Response:
-        data = _valid(LoginSerializer, request.data)
+        data = validated(LoginSerializer, request.data).validated_data
         user = check_credentials(request, login=data.get("username") or data["email"], password=data["password"])
         tokens = tokens_for(user)
         return Response({"message": "Login successful", "user": user_to_dict(user), "tokens": tokens})
@@ -100,7 +101,7 @@ class UsersLoginView(PublicView):
 
     @swagger_auto_schema(request_body=LoginSerializer, security=[])
     def post(self, request: Request) -> Response:
-        data = _valid(LoginSerializer, request.data)
+        data = validated(LoginSerializer, request.data).validated_data
         user = check_credentials(request, login=data.get("username") or data["email"], password=data["password"])
         tokens = tokens_for(user)
         return Response(
@@ -145,7 +146,7 @@ class LogoutView(APIView):
 
     @swagger_auto_schema(request_body=LogoutSerializer)
     def post(self, request: Request) -> Response:
-        data = _valid(LogoutSerializer, request.data)
+        data = validated(LogoutSerializer, request.data).validated_data
         try:
             token = RefreshToken(data["refresh"])
             if str(token.get("user_id")) != str(request.user.pk):
@@ -156,13 +157,6 @@ class LogoutView(APIView):
         return Response({"success": True, "message": "Logged out"})
 
 
-def _valid(serializer_class, data: Any, **kwargs: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise serializers.ValidationError({"body": ["Send a JSON object."]})
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
 
 class ProfileView(APIView):
     permission_classes = [IsStaffUser]
@@ -172,7 +166,7 @@ class ProfileView(APIView):
 
     @swagger_auto_schema(request_body=ProfileSerializer)
     def put(self, request: Request) -> Response:
-        data = _valid(ProfileSerializer, request.data, partial=True)
+        data = validated(ProfileSerializer, request.data, partial=True).validated_data
         user = _me(request)
         for api_name, field in (("email", "email"), ("firstName", "first_name"), ("lastName", "last_name")):
             if api_name in data:
@@ -190,7 +184,7 @@ class ChangePasswordView(APIView):
 
     @swagger_auto_schema(request_body=ChangePasswordSerializer)
     def put(self, request: Request) -> Response:
-        data = _valid(ChangePasswordSerializer, request.data)
+        data = validated(ChangePasswordSerializer, request.data).validated_data
         services.change_password(user=request.user, current=data["currentPassword"], new=data["newPassword"])
         return Response({"success": True, "message": "Password changed"})
 
@@ -206,7 +200,7 @@ class UserListView(APIView):
 
     @swagger_auto_schema(request_body=UserWriteSerializer)
     def post(self, request: Request) -> Response:
-        data = _valid(UserWriteSerializer, request.data)
+        data = validated(UserWriteSerializer, request.data).validated_data
         user = services.create_user(actor=request.user, data=data)
         return Response({"success": True, "message": "User created", "data": user_to_dict(user)}, status=status.HTTP_201_CREATED)
 
@@ -226,7 +220,7 @@ class UserDetailView(APIView):
     @swagger_auto_schema(request_body=UserWriteSerializer)
     def put(self, request: Request, pk: int) -> Response:
         user = self._get(request, pk)
-        data = _valid(UserWriteSerializer, request.data, instance=user, partial=True)
+        data = validated(UserWriteSerializer, request.data, instance=user, partial=True).validated_data
         user = services.update_user(actor=request.user, user=user, data=data)
         return Response({"success": True, "message": "User updated", "data": user_to_dict(user)})
 

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callcenter.validation import validated
 from callcenter.permissions import IsAdminOrOwner, IsStaffOrBot, IsStaffUser, role_of
 from calls import queries, services
 from calls.models import Call
@@ -32,7 +33,7 @@ from calls.serializers import (
     call_to_dict,
 )
 from store.models import Store
-from store.tenancy import pick_store, visible_stores
+from store.tenancy import pick_store, require_store
 
 CALL_EXAMPLE = {
     "callId": "TEST123",
@@ -80,22 +81,8 @@ def store_for_write(request: Request, slug: str | None) -> Store:
     """The store a new call belongs to: the bot key's, or the one a person names or has."""
     if role_of(request.user) == "bot":
         return Store.objects.get(pk=request.user.bot_store_id)
-    store = pick_store(request.user, slug or request.query_params.get("store"))
-    if store is None:
-        if not visible_stores(request.user).exists():
-            raise serializers.ValidationError({"store": ["You have no store to log calls in."]})
-        raise serializers.ValidationError({"store": ["Name the store (its slug): you can see several."]})
-    return store
+    return require_store(request.user, slug or request.query_params.get("store"))
 
-
-def validated(serializer_class, data: Any, *, tz: zoneinfo.ZoneInfo, **kwargs) -> serializers.Serializer:
-    """Validate with naive timestamps read in `tz`; a body that is not a JSON object is a 400."""
-    if not isinstance(data, dict):
-        raise serializers.ValidationError({"body": ["Send a JSON object."]})
-    serializer = serializer_class(data=data, **kwargs)
-    with timezone.override(tz):
-        serializer.is_valid(raise_exception=True)
-    return serializer
 
 
 class CallListCreateView(APIView):

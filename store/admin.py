@@ -1,12 +1,84 @@
 from django.contrib import admin
 
-from store.models import Store
+from store import models
 
 
-@admin.register(Store)
+@admin.register(models.Store)
 class StoreAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "owner", "timezone", "language", "created_at")
     list_filter = ("timezone", "language")
     search_fields = ("name", "slug", "owner__username")
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("owner",)
+
+
+class StoreRowAdmin(admin.ModelAdmin):
+    list_filter = ("store", "is_active")
+    list_select_related = ("store",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(models.Department)
+class DepartmentAdmin(StoreRowAdmin):
+    list_display = ("name", "store", "phone_extension", "phone", "is_active")
+    search_fields = ("name", "phone_extension", "description")
+
+
+@admin.register(models.InventoryItem)
+class InventoryItemAdmin(StoreRowAdmin):
+    list_display = ("name", "sku", "store", "department", "price", "stock_quantity", "location", "is_active")
+    list_filter = ("store", "is_active", "department__name")
+    list_select_related = ("store", "department")
+    search_fields = ("name", "sku")
+    raw_id_fields = ("department",)
+
+
+@admin.register(models.Coupon)
+class CouponAdmin(StoreRowAdmin):
+    list_display = ("code", "store", "discount_type", "discount_value", "is_store_wide", "is_active", "expires_at")
+    list_filter = ("store", "is_active", "discount_type", "is_store_wide")
+    search_fields = ("code", "description")
+    raw_id_fields = ("department", "item")
+
+
+@admin.register(models.VoiceTemplate)
+class VoiceTemplateAdmin(StoreRowAdmin):
+    list_display = ("template_type", "category", "language", "variation_number", "store", "is_active")
+    list_filter = ("store", "is_active", "category", "language")
+    search_fields = ("template_type", "text_content")
+
+
+@admin.register(models.StaffMember)
+class StaffMemberAdmin(StoreRowAdmin):
+    list_display = ("name", "store", "department", "role", "email", "phone", "is_active")
+    list_select_related = ("store", "department")
+    search_fields = ("name", "email", "phone", "role")
+    raw_id_fields = ("department",)
+
+
+@admin.register(models.StoreSettings)
+class StoreSettingsAdmin(admin.ModelAdmin):
+    list_display = ("store", "ai_model", "voice", "language", "recording_enabled", "updated_at")
+    list_filter = ("recording_enabled", "language")
+    search_fields = ("store__name", "store__slug")
+    list_select_related = ("store",)
+
+
+@admin.register(models.AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is written by the services, never by hand."""
+
+    list_display = ("at", "store", "actor_label", "action", "model", "object_repr")
+    list_filter = ("action", "model", "store")
+    search_fields = ("actor_label", "object_repr", "object_id")
+    list_select_related = ("store",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

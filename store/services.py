@@ -1,10 +1,39 @@
-"""Writes to stores and their bot keys."""
+"""Writes to stores, their data and their bot keys. Every change to store data is audited here."""
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from callcenter.models import ApiKey, hash_api_key
-from store.models import Store
+from store.models import (
+    AuditEntry,
+    Coupon,
+    Department,
+    InventoryItem,
+    InventoryWord,
+    Store,
+    StoreSettings,
+    VoiceTemplate,
+)
+
+# Fields a change must keep unique within one store: (model, field, lookup fields, message).
+UNIQUE_IN_STORE: dict[type[models.Model], tuple[str, tuple[str, ...], str]] = {
+    Department: ("phone_extension", ("phone_extension",), "Another department of this store has extension {value}."),
+    InventoryItem: ("sku", ("sku__iexact",), "Another item of this store has SKU {value}."),
+    Coupon: ("code", ("code__iexact",), "Another coupon of this store has code {value}."),
+    VoiceTemplate: (
+        "variation_number",
+        ("category", "template_type", "language", "variation_number"),
+        "This template already has variation {value} in this language.",
+    ),
+}
+# Not worth an audit line: set by the database or by the service itself.
+UNAUDITED = {"id", "store", "created_at", "updated_at"}
 
 
 def create_api_key(*, store: Store, name: str, created_by=None, raw_key: str | None = None) -> tuple[ApiKey, str]:
@@ -18,3 +47,123 @@ def revoke_api_key(*, key: ApiKey) -> None:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The row's audited fields as JSON data; a related row by its name, as people know it."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in UNAUDITED:
+            continue
+        if field.is_relation:
+            related = getattr(instance, field.name)
+            data[field.name] = str(related) if related is not None else None
+        else:
+            data[field.name] = field.value_from_object(instance)
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {name: [before.get(name), after.get(name)] for name in after.keys() | before.keys() if before.get(name) != after.get(name)}
+
+
+def _actor_label(actor: Any) -> str:
+    return str(getattr(actor, "username", "") or actor or "system")
+
+
+def record_change(*, store: Store, actor: Any, action: str, instance: models.Model, changes: dict[str, list[Any]]) -> AuditEntry:
+    """One audit line; `actor` is a user, a bot principal, or None for a command."""
+    return AuditEntry.objects.create(
+        store=store,
+        actor=actor if getattr(actor, "_meta", None) is not None and getattr(actor, "pk", None) else None,
+        actor_label=_actor_label(actor)[:150],
+        action=action,
+        model=instance._meta.model_name,
+        object_id=str(instance.pk or ""),
+        object_repr=str(instance)[:200],
+        changes=changes,
+    )
+
+
+def _check_unique(instance: models.Model, store: Store) -> None:
+    rule = UNIQUE_IN_STORE.get(type(instance))
+    if rule is None:
+        return
+    field, lookups, message = rule
+    value = getattr(instance, field)
+    if value in ("", None):
+        return
+    match = {lookup: getattr(instance, lookup.split("__")[0]) for lookup in lookups}
+    if type(instance)._default_manager.filter(store=store, **match).exclude(pk=instance.pk).exists():
+        raise ValidationError({field: [message.format(value=value)]})
+
+
+def index_item_words(items: list[InventoryItem]) -> None:
+    """Rebuild the search words of these items (their name, SKU and aliases, folded)."""
+    InventoryWord.objects.filter(item__in=[item.pk for item in items]).delete()
+    InventoryWord.objects.bulk_create(
+        [InventoryWord(store_id=item.store_id, item=item, word=word[:100]) for item in items for word in item.search_words],
+        batch_size=5000,
+    )
+
+
+@transaction.atomic
+def save_record(*, actor: Any, store: Store, instance: models.Model, data: dict[str, Any]) -> models.Model:
+    """Create or change one row of a store's data (or the store's own info): validate, save, audit."""
+    creating = instance._state.adding
+    before = {} if creating else snapshot(instance)
+    for name, value in data.items():
+        setattr(instance, name, value)
+    if hasattr(instance, "store_id") and not isinstance(instance, Store):
+        instance.store = store
+    _check_unique(instance, store)
+    instance.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:  # a twin written between the check and the insert
+        field, _, message = UNIQUE_IN_STORE.get(type(instance), ("non_field_errors", (), "This conflicts with another row."))
+        raise ValidationError({field: [message.format(value=getattr(instance, field, ""))]}) from None
+    if isinstance(instance, InventoryItem) and (creating or {"name", "sku", "aliases"} & data.keys()):
+        index_item_words([instance])
+    changes = _diff(before, snapshot(instance))
+    if creating or changes:
+        record_change(store=store, actor=actor, action="create" if creating else "update", instance=instance, changes=changes)
+    return instance
+
+
+@transaction.atomic
+def delete_record(*, actor: Any, store: Store, instance: models.Model) -> None:
+    changes = {name: [value, None] for name, value in snapshot(instance).items()}
+    record_change(store=store, actor=actor, action="delete", instance=instance, changes=changes)
+    instance.delete()
+
+
+def settings_of(store: Store) -> StoreSettings:
+    """The store's voice agent settings, made with the defaults on first use."""
+    found, _ = StoreSettings.objects.get_or_create(store=store)
+    return found
+
+
+def check_twilio_numbers(*, store: Store | None, numbers: list[str]) -> None:
+    """A number routes to exactly one store: refuse one another store already answers."""
+    taken = {
+        number: other
+        for other, others_numbers in Store.objects.exclude(pk=getattr(store, "pk", None)).values_list("name", "twilio_numbers")
+        for number in others_numbers or []
+    }
+    clashes = [f"{number} already answers for {taken[number]}." for number in numbers if number in taken]
+    if clashes:
+        raise ValidationError({"twilio_numbers": clashes})
+
+
+@transaction.atomic
+def save_store(*, actor: Any, store: Store, data: dict[str, Any]) -> Store:
+    """Create or change a store itself (name, slug, owner, numbers, time zone, language)."""
+    if "twilio_numbers" in data:
+        check_twilio_numbers(store=None if store._state.adding else store, numbers=data["twilio_numbers"])
+    creating = store._state.adding
+    save_record(actor=actor, store=store, instance=store, data=data)
+    if creating:
+        settings_of(store)
+    return store

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -44,3 +45,13 @@ def pick_store(user: Any, slug: str | None) -> Store | None:
         return store
     first_two = list(stores[:2])
     return first_two[0] if len(first_two) == 1 else None
+
+
+def require_store(user: Any, slug: str | None) -> Store:
+    """Like `pick_store`, but a request that names no store and may see several (or none) is a 400."""
+    store = pick_store(user, slug)
+    if store is None:
+        if visible_stores(user).exists():
+            raise ValidationError({"store": ["Name the store (its slug, ?store=<slug>): you can see several."]})
+        raise ValidationError({"store": ["You have no store."]})
+    return store

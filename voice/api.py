@@ -14,7 +14,7 @@ from callcenter.permissions import IsStaffUser
 from calls import services as call_services
 from calls.models import Call
 from calls.serializers import call_to_dict
-from store.tenancy import pick_store, visible_stores
+from store.tenancy import require_store
 from voice import twilio
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -32,10 +32,7 @@ class OutboundCallView(APIView):
     def post(self, request: Request) -> Response:
         serializer = OutboundCallSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        store = pick_store(request.user, serializer.validated_data.get("store"))
-        if store is None:
-            detail = "Name the store (its slug)." if visible_stores(request.user).exists() else "You have no store."
-            raise serializers.ValidationError({"store": [detail]})
+        store = require_store(request.user, serializer.validated_data.get("store"))
         if not store.twilio_numbers:
             raise serializers.ValidationError({"store": ["The store has no Twilio number to call from."]})
         to, from_ = serializer.validated_data["to"], store.twilio_numbers[0]

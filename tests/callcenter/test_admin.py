@@ -15,8 +15,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from callcenter.models import ApiKey, User
 from calls.models import Call, TranscriptEntry
-from store.models import Store
-from store.services import create_api_key, revoke_api_key
+from store.models import Coupon, Department, InventoryItem, StaffMember, Store, VoiceTemplate
+from store.services import create_api_key, revoke_api_key, save_record, settings_of
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _ in REGISTRY]
@@ -41,6 +41,17 @@ def rows(admin_user, owner, store, other_store, agent) -> None:
     Group.objects.create(name="supervisors")
     RefreshToken.for_user(owner)
     RefreshToken.for_user(agent).blacklist()
+    _add_store_data(store, admin_user)
+
+
+def _add_store_data(store: Store, actor: User) -> None:
+    """Through the services, so the audit log has its lines too."""
+    dept = save_record(actor=actor, store=store, instance=Department(), data={"name": "Bakery", "phone_extension": "105"})
+    item = save_record(actor=actor, store=store, instance=InventoryItem(), data={"name": "Rye Bread", "sku": "BRD9", "price": 3, "department": dept})
+    save_record(actor=actor, store=store, instance=Coupon(), data={"code": "RYE10", "discount_value": 10, "item": item})
+    save_record(actor=actor, store=store, instance=VoiceTemplate(), data={"template_type": "greeting", "text_content": "Hi from {store_name}"})
+    save_record(actor=actor, store=store, instance=StaffMember(), data={"name": "Jo Baker", "department": dept})
+    save_record(actor=actor, store=store, instance=settings_of(store), data={"recording_enabled": True})
 
 
 @pytest.fixture

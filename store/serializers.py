@@ -1,0 +1,178 @@
+"""Store data in and out, with the field names of seed 001's data files. Format checks only:
+the rules (uniqueness in a store, percentage ranges, placeholders) live in models and services."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from callcenter.models import User
+from store.models import (
+    AuditEntry,
+    Coupon,
+    Department,
+    InventoryItem,
+    StaffMember,
+    Store,
+    StoreSettings,
+    VoiceTemplate,
+    dialable_number,
+)
+
+
+class PhoneField(serializers.CharField):
+    """A number the voice agent dials: stored in E.164; blank allowed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data).strip()
+        if not value:
+            return ""
+        try:
+            return dialable_number(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
+class StoreRowField(serializers.Field):
+    """A row of the request's store, named as people name it (a department by name, an item by SKU) or by id."""
+
+    def __init__(self, model: type, lookup: str, **kwargs: Any) -> None:
+        self.model, self.lookup = model, lookup
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any):
+        if data in ("", None):
+            return None
+        rows = self.model.objects.filter(store=self.context["store"])
+        if isinstance(data, int) and not isinstance(data, bool):
+            found = rows.filter(pk=data).first()
+        elif isinstance(data, str):
+            found = rows.filter(**{f"{self.lookup}__iexact": data.strip()}).order_by("-is_active", "id").first()
+        else:
+            raise serializers.ValidationError(f"Give the {self.lookup} as text.")
+        if found is None:
+            raise serializers.ValidationError(f"This store has no {self.model._meta.verbose_name} '{data}'.")
+        return found
+
+    def to_representation(self, value) -> str | None:
+        return getattr(value, self.lookup) if value is not None else None
+
+
+class WordList(serializers.ListField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=serializers.CharField(max_length=100), required=False, max_length=100, **kwargs)
+
+
+class Money(serializers.DecimalField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=10, decimal_places=2, min_value=0, coerce_to_string=False, **kwargs)
+
+
+class StoreInfoSerializer(serializers.ModelSerializer):
+    transfer_number = PhoneField(required=False)
+
+    class Meta:
+        model = Store
+        fields = [
+            "name", "address", "phone", "hours", "holiday_hours", "greeting_message", "hold_message",
+            "updated_at", "timezone", "opening_hours", "transfer_number",
+        ]
+        read_only_fields = ["updated_at"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    phone = PhoneField(required=False)
+    keywords = WordList()
+
+    class Meta:
+        model = Department
+        fields = ["id", "name", "phone_extension", "phone", "description", "keywords", "is_active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class InventoryItemSerializer(serializers.ModelSerializer):
+    department = StoreRowField(Department, "name")
+    price = Money()
+    stock_quantity = serializers.IntegerField(min_value=0, required=False)
+    aliases = WordList()
+
+    class Meta:
+        model = InventoryItem
+        fields = ["id", "name", "sku", "department", "price", "stock_quantity", "location", "aliases", "is_active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class CouponSerializer(serializers.ModelSerializer):
+    department = StoreRowField(Department, "name")
+    item = StoreRowField(InventoryItem, "sku", help_text="The SKU of the one item the coupon is for, if any.")
+    discount_value = Money()
+
+    class Meta:
+        model = Coupon
+        fields = [
+            "id", "code", "description", "discount_type", "discount_value", "department", "item",
+            "is_store_wide", "is_active", "expires_at", "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+class VoiceTemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VoiceTemplate
+        fields = ["id", "category", "template_type", "language", "text_content", "is_active", "variation_number", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class StaffMemberSerializer(serializers.ModelSerializer):
+    department = StoreRowField(Department, "name")
+
+    class Meta:
+        model = StaffMember
+        fields = ["id", "name", "email", "phone", "department", "role", "is_active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class StoreSettingsSerializer(serializers.ModelSerializer):
+    voice_settings = serializers.DictField(required=False)
+    system_preferences = serializers.DictField(required=False)
+    operator_number = PhoneField(required=False)
+
+    class Meta:
+        model = StoreSettings
+        fields = [
+            "ai_model", "voice_settings", "system_preferences", "voice", "language", "speech_timeout",
+            "max_call_length", "operator_number", "recording_enabled", "max_misses", "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+
+class StoreSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(role=User.Role.USER), allow_null=True, required=False
+    )
+    twilio_numbers = serializers.ListField(child=PhoneField(allow_blank=False), required=False, max_length=50)
+
+    class Meta:
+        model = Store
+        fields = ["id", "name", "slug", "owner", "twilio_numbers", "timezone", "language", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_twilio_numbers(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    actor = serializers.CharField(source="actor_label")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "store", "actor", "at", "action", "model", "object_id", "object_repr", "changes"]
