@@ -1,0 +1,73 @@
+"""The dialogue engine: what the caller wants and what the agent answers, from the store's data.
+
+No network and no writes: `respond()` reads the store's departments, inventory, coupons,
+templates and settings on every turn (a change on the dashboard is heard on the next call)
+and returns a `Reply`; the webhooks in voice/views.py turn it into TwiML and log the turn.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from store.models import Store
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the caller did on one turn."""
+
+    speech: str = ""
+    digits: str = ""
+    # Consecutive turns so far that the agent did not understand (silence or no match).
+    misses: int = 0
+    # The call's language: `en`, `es`, `hi` or `mixed` (Hindi and English, as seed 000's callers speak).
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Where to put the caller through: `<Dial><Number sendDigits=...>number</Number></Dial>`."""
+
+    number: str
+    send_digits: str = ""
+    # Who the caller is put through to, as the call's outcome names it: a department, `operator`, `manager`.
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the agent does next: say `say`, then transfer, hang up, or listen again."""
+
+    intent: str  # department, product, not_found, hours, open_now, address, deals, person, goodbye, reask, operator
+    say: str
+    transfer: Transfer | None = None
+    hang_up: bool = False
+    # What the answer was about: a department's name or an item's SKU (for tests and the call's outcome).
+    subject: str = ""
+    # Words the next <Gather> should expect (speech hints).
+    hints: list[str] = field(default_factory=list)
+
+    @property
+    def understood(self) -> bool:
+        return self.intent not in ("reask", "operator")
+
+
+def greeting(store: Store, *, language: str = "en") -> str:
+    """The first thing a caller hears: the store's greeting message or greeting template."""
+    from voice import prompts
+
+    return prompts.say(store, "greeting", language=language)
+
+
+def speech_hints(store: Store) -> list[str]:
+    """Department and popular product names, for <Gather hints>."""
+    from voice import matching
+
+    return matching.hints_for(store)
+
+
+def respond(store: Store, turn: Turn, *, now: dt.datetime) -> Reply:
+    """Decide the answer to one turn."""
+    from voice import intents
+
+    return intents.respond(store, turn, now=now)
