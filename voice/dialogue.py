@@ -22,6 +22,9 @@ class Turn:
     misses: int = 0
     # The call's language: `en`, `es`, `hi` or `mixed` (Hindi and English, as seed 000's callers speak).
     language: str = "en"
+    # The intent of the agent's previous reply (kept in call.metadata["last_intent"]), so a bare
+    # "yes" after "shall I put you through?" is understood.
+    previous_intent: str = ""
 
 
 @dataclass(frozen=True)
