@@ -1,0 +1,153 @@
+"""Everything the agent says: the store's voice templates first, then built-in defaults, in the call's language."""
+from __future__ import annotations
+
+import string
+from collections import defaultdict
+
+from store.models import Store, VoiceTemplate
+
+# A prompt may be stored under any of these template types (the first found wins): the
+# agent's own names, then the original app's dialogue_templates keys (category general).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "greeting": ("greeting", "greet"),
+    "goodbye": ("goodbye", "thanks_calling"),
+    "reask": ("reask", "reask_cap"),
+    "operator": ("operator", "connecting_operator", "reask_final", "connect_operator"),
+    "manager": ("connect_manager", "manager"),
+    "person": ("connect_person", "person"),
+    "transfer_department": ("transfer_department", "transfer", "hold"),
+    "no_transfer": ("no_transfer",),
+    "not_found": ("not_found", "product_not_found"),
+    "product": ("product", "product_info"),
+    "product_price": ("product_price",),
+    "product_in_stock": ("product_in_stock",),
+    "product_low_stock": ("product_low_stock",),
+    "product_out_of_stock": ("product_out_of_stock",),
+    "product_location": ("product_location",),
+    "hours": ("hours",),
+    "open_now": ("open_now",),
+    "closed_now": ("closed_now",),
+    "holiday_hours": ("holiday_hours",),
+    "address": ("address",),
+    "deals": ("deals", "coupons_available"),
+    "no_deals": ("no_deals", "no_specific_coupons"),
+    "anything_else": ("anything_else",),
+    "unknown_number": ("unknown_number",),
+}
+
+DEFAULTS: dict[str, dict[str, str]] = {
+    "en": {
+        "greeting": "Thanks for calling {store_name}. How can I help you today?",
+        "goodbye": "Thanks for calling {store_name}. Have a nice day!",
+        "reask": "Sorry, I didn't catch that. You can ask about a product, our hours, deals, or a department.",
+        "operator": "Let me connect you to someone who can help. One moment please.",
+        "manager": "I'll connect you to the manager now.",
+        "person": "Let me put you through to a member of our team.",
+        "transfer_department": "Connecting you to {department} now.",
+        "no_transfer": "Our {department} department is at extension {extension}. Please call {store_phone} and ask for them.",
+        "not_found": "I'm sorry, I couldn't find {item_name} in our store. Would you like me to connect you to someone who can check?",
+        "product_price": "{item_name} is {price}.",
+        "product_in_stock": "We have it in stock.",
+        "product_low_stock": "We only have {stock_quantity} left.",
+        "product_out_of_stock": "It's out of stock right now.",
+        "product_location": "You'll find it in {location}.",
+        "hours": "We're open {hours}.",
+        "open_now": "Yes, we're open now. Today's hours are {hours}.",
+        "closed_now": "We're closed right now. Today's hours are {hours}.",
+        "holiday_hours": "On holidays our hours change: {hours}.",
+        "address": "We're at {address}.",
+        "deals": "Here are today's deals: {coupons}.",
+        "no_deals": "I don't see any deals for that right now.",
+        "anything_else": "Is there anything else I can help you with?",
+        "unknown_number": "Sorry, this number isn't connected to a store we answer for. Goodbye.",
+    },
+    "es": {
+        "greeting": "Gracias por llamar a {store_name}. ¿En qué le puedo ayudar?",
+        "goodbye": "Gracias por llamar a {store_name}. ¡Que tenga un buen día!",
+        "reask": "Perdón, no le entendí. Puede preguntar por un producto, el horario, las ofertas o un departamento.",
+        "operator": "Le comunico con alguien que le pueda ayudar. Un momento, por favor.",
+        "manager": "Le comunico con el gerente ahora.",
+        "person": "Le comunico con un miembro de nuestro equipo.",
+        "transfer_department": "Le comunico con {department} ahora.",
+        "no_transfer": "El departamento de {department} está en la extensión {extension}. Llame al {store_phone}.",
+        "not_found": "Lo siento, no encontré {item_name} en la tienda. ¿Quiere que le comunique con alguien que lo pueda revisar?",
+        "product_price": "{item_name} cuesta {price}.",
+        "product_in_stock": "Lo tenemos disponible.",
+        "product_low_stock": "Solo nos quedan {stock_quantity}.",
+        "product_out_of_stock": "Ahora mismo está agotado.",
+        "product_location": "Lo encuentra en {location}.",
+        "hours": "Nuestro horario es {hours}.",
+        "open_now": "Sí, estamos abiertos. Hoy abrimos {hours}.",
+        "closed_now": "Ahora estamos cerrados. Hoy abrimos {hours}.",
+        "holiday_hours": "En días festivos el horario cambia: {hours}.",
+        "address": "Estamos en {address}.",
+        "deals": "Las ofertas de hoy: {coupons}.",
+        "no_deals": "No veo ofertas para eso ahora mismo.",
+        "anything_else": "¿Le puedo ayudar con algo más?",
+        "unknown_number": "Lo siento, este número no pertenece a ninguna tienda. Adiós.",
+    },
+    "hi": {
+        "greeting": "{store_name} में कॉल करने के लिए धन्यवाद। मैं आपकी क्या मदद कर सकती हूँ?",
+        "goodbye": "{store_name} में कॉल करने के लिए धन्यवाद। आपका दिन शुभ हो!",
+        "reask": "माफ़ कीजिए, मैं समझ नहीं पाई। आप किसी सामान, समय, ऑफ़र या विभाग के बारे में पूछ सकते हैं।",
+        "operator": "मैं आपको किसी सहायक से जोड़ रही हूँ। कृपया एक पल रुकिए।",
+        "manager": "मैं आपको मैनेजर से जोड़ रही हूँ।",
+        "person": "मैं आपको हमारी टीम के किसी सदस्य से जोड़ रही हूँ।",
+        "transfer_department": "मैं आपको {department} से जोड़ रही हूँ।",
+        "no_transfer": "{department} विभाग का एक्सटेंशन {extension} है। कृपया {store_phone} पर कॉल करें।",
+        "not_found": "माफ़ कीजिए, {item_name} हमारे स्टोर में नहीं मिला। क्या मैं आपको किसी से जोड़ दूँ?",
+        "product_price": "{item_name} की कीमत {price} है।",
+        "product_in_stock": "यह स्टॉक में है।",
+        "product_low_stock": "सिर्फ़ {stock_quantity} बचे हैं।",
+        "product_out_of_stock": "यह अभी स्टॉक में नहीं है।",
+        "product_location": "यह {location} में मिलेगा।",
+        "hours": "हमारा समय {hours} है।",
+        "open_now": "हाँ, हम अभी खुले हैं। आज का समय {hours} है।",
+        "closed_now": "हम अभी बंद हैं। आज का समय {hours} है।",
+        "holiday_hours": "छुट्टियों में समय बदलता है: {hours}।",
+        "address": "हमारा पता है {address}।",
+        "deals": "आज के ऑफ़र: {coupons}।",
+        "no_deals": "अभी इसके लिए कोई ऑफ़र नहीं है।",
+        "anything_else": "क्या मैं और कुछ मदद कर सकती हूँ?",
+        "unknown_number": "माफ़ कीजिए, यह नंबर किसी स्टोर से जुड़ा नहीं है। नमस्ते।",
+    },
+}
+
+
+def template_language(language: str) -> str:
+    """The language prompts are spoken in: seed 000's `mixed` callers hear Hindi."""
+    code = (language or "en").split("-")[0].lower()
+    return "hi" if code == "mixed" else code if code in DEFAULTS else "en"
+
+
+class Prompts:
+    """One store's prompts for one turn: its templates read once, then looked up by prompt name."""
+
+    def __init__(self, store: Store, language: str = "en", *, variant: int = 0) -> None:
+        self.store, self.language, self.variant = store, template_language(language), variant
+        self.templates: dict[tuple[str, str], list[str]] = defaultdict(list)
+        rows = VoiceTemplate.objects.filter(store=store, is_active=True).order_by("variation_number", "id")
+        for template_type, language_code, text in rows.values_list("template_type", "language", "text_content"):
+            self.templates[(template_type, template_language(language_code))].append(text)
+
+    def text(self, prompt: str) -> str:
+        if prompt == "greeting" and self.store.greeting_message and self.language == template_language(self.store.language):
+            return self.store.greeting_message
+        for name in ALIASES.get(prompt, (prompt,)):
+            texts = self.templates.get((name, self.language))
+            if texts:
+                return texts[self.variant % len(texts)]
+        return DEFAULTS[self.language].get(prompt) or DEFAULTS["en"][prompt]
+
+    def say(self, prompt: str, **values: object) -> str:
+        """The prompt filled in; a placeholder with no value is left out rather than spoken as braces."""
+        base = {"store_name": self.store.name, "store_phone": self.store.phone, "address": self.store.address, "hours": self.store.hours}
+        filled = defaultdict(str, {**base, **{k: v for k, v in values.items() if v is not None}})
+        try:
+            return string.Formatter().vformat(self.text(prompt), (), filled).strip()
+        except (ValueError, IndexError):  # a malformed template saved before validation existed
+            return DEFAULTS[self.language].get(prompt, "").format_map(filled)
+
+
+def say(store: Store, prompt: str, *, language: str = "en", **values: object) -> str:
+    return Prompts(store, language).say(prompt, **values)
