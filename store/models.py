@@ -236,6 +236,9 @@ class InventoryWord(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey(InventoryItem, on_delete=models.CASCADE, related_name="words")
     word = models.CharField(max_length=100)
+    # How many words the item's name has: among items matching equally, the voice agent prefers
+    # the plainest name ("Milk" before "Organic Chocolate Milk") without joining the items.
+    name_words = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "word"], name="inventory_word_unique")]

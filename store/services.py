@@ -19,6 +19,7 @@ from store.models import (
     Store,
     StoreSettings,
     VoiceTemplate,
+    words_of,
 )
 
 # Fields a change must keep unique within one store: (model, field, lookup fields, message).
@@ -102,7 +103,11 @@ def index_item_words(items: list[InventoryItem]) -> None:
     """Rebuild the search words of these items (their name, SKU and aliases, folded)."""
     InventoryWord.objects.filter(item__in=[item.pk for item in items]).delete()
     InventoryWord.objects.bulk_create(
-        [InventoryWord(store_id=item.store_id, item=item, word=word[:100]) for item in items for word in item.search_words],
+        [
+            InventoryWord(store_id=item.store_id, item=item, word=word[:100], name_words=min(len(words_of(item.name)), 999))
+            for item in items
+            for word in item.search_words
+        ],
         batch_size=5000,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from rapidfuzz import fuzz
 
 from store.models import Department, InventoryItem, InventoryWord, Store, fold
@@ -101,12 +101,13 @@ def match_item(store: Store, content: list[str], *, limit: int = 60) -> ItemMatc
     condition = Q(word__in=exact)
     for prefix in prefixes:
         condition |= Q(word__startswith=prefix)
-    # Items sharing the most words with the question first: a cheap ranking in the database.
+    # Items sharing the most words with the question first, then the shortest names (the plain
+    # "Milk" before "Organic Chocolate Milk"): a cheap ranking in the database.
     top = (
         InventoryWord.objects.filter(condition, store=store)
         .values("item_id")
-        .annotate(hits=Count("id"))
-        .order_by("-hits", "item_id")[:limit]
+        .annotate(hits=Count("id"), size=Min("name_words"))
+        .order_by("-hits", "size", "item_id")[:limit]
     )
     candidates = InventoryItem.objects.filter(pk__in=[row["item_id"] for row in top], is_active=True).select_related("department")
     query = " ".join(content)
