@@ -24,6 +24,14 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+class BadGateway(exceptions.APIException):
+    """An upstream service (Twilio) refused or failed the request; its own message is passed on."""
+
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_detail = "An upstream service failed."
+    default_code = "bad_gateway"
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "A service this request needs is not available."

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 from twilio.http.http_client import HttpClient
 from twilio.http.response import Response as TwilioResponse
 
@@ -98,14 +99,30 @@ def test_without_twilio_config_it_is_503_and_writes_nothing(owner_api, store, se
     assert not Call.objects.exists()
 
 
-def test_twilio_refusing_the_call_is_503_and_writes_nothing(owner_api, store, twilio_http):
+def test_twilio_refusing_the_call_is_502_with_twilios_message_and_writes_nothing(owner_api, store, twilio_http):
     twilio_http.status = 400
     twilio_http.body = {"code": 21211, "message": "The 'To' number +15551234567 is not a valid phone number.", "status": 400}
 
     response = owner_api.post("/api/calls/outbound", {"to": "+15551234567", "store": "main-street"}, format="json")
 
-    assert response.status_code == 503, response.content
+    assert response.status_code == 502, response.content
+    body = response.json()
+    assert (body["success"], body["error"]) == (False, "bad_gateway")
+    assert body["message"] == "Twilio refused the call: The 'To' number +15551234567 is not a valid phone number. (Twilio error 21211)"
     assert len(twilio_http.requests) == 1
+    assert not Call.objects.exists()
+
+
+def test_twilio_unreachable_is_502_and_writes_nothing(owner_api, store, twilio_http, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise requests.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(twilio_http, "request", refuse)
+
+    response = owner_api.post("/api/calls/outbound", {"to": "+15551234567", "store": "main-street"}, format="json")
+
+    assert response.status_code == 502, response.content
+    assert response.json()["message"] == "Twilio could not be reached: Connection refused"
     assert not Call.objects.exists()
 
 

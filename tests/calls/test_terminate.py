@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import requests
 from django.db import connection
 from django.utils import timezone
 from twilio.http.http_client import HttpClient
@@ -39,6 +40,15 @@ def twilio_http(settings, monkeypatch) -> FakeTwilioHttp:
     fake = FakeTwilioHttp()
     monkeypatch.setattr("voice.twilio.http_client", fake)
     return fake
+
+
+@pytest.fixture
+def sent_events(monkeypatch) -> list[dict]:
+    from calls import events
+
+    recorded: list[dict] = []
+    monkeypatch.setattr(events, "_send", lambda store_id, message: recorded.append(message))
+    return recorded
 
 
 def make_call(store, call_id: str = "BOT-CALL-1", status: str = "in-progress", seconds_ago: int = 75) -> Call:
@@ -118,16 +128,37 @@ def test_twilio_saying_the_call_already_ended_still_terminates_it(owner_api, sto
     assert call.status == "terminated"
 
 
-def test_twilio_failure_is_503_and_the_call_stays_live(owner_api, store, twilio_http):
+def test_twilio_failure_is_502_with_twilios_message_and_the_call_stays_live(owner_api, store, twilio_http, sent_events):
     twilio_http.status, twilio_http.body = 500, {"code": 20500, "message": "Internal Server Error", "status": 500}
     call = make_call(store, TWILIO_SID)
 
     response = owner_api.post(f"/api/calls/{TWILIO_SID}/terminate")
 
-    assert response.status_code == 503, response.content
-    assert response.json()["error"] == "service_unavailable"
+    assert response.status_code == 502, response.content
+    assert response.json() == {
+        "success": False,
+        "error": "bad_gateway",
+        "message": "Twilio refused to hang up the call: Internal Server Error (Twilio error 20500)",
+        "fields": {},
+    }
     call.refresh_from_db()
     assert (call.status, call.end_time) == ("in-progress", None)
+    assert sent_events == []
+
+
+def test_twilio_unreachable_is_502_and_the_call_stays_live(owner_api, store, twilio_http, monkeypatch):
+    def time_out(*args, **kwargs):
+        raise requests.ReadTimeout("Read timed out. (read timeout=5)")
+
+    monkeypatch.setattr(twilio_http, "request", time_out)
+    call = make_call(store, TWILIO_SID)
+
+    response = owner_api.post(f"/api/calls/{TWILIO_SID}/terminate")
+
+    assert response.status_code == 502, response.content
+    assert response.json()["message"].startswith("Twilio could not be reached")
+    call.refresh_from_db()
+    assert call.status == "in-progress"
 
 
 def test_twilio_call_without_twilio_config_is_503_and_stays_live(owner_api, store, settings):

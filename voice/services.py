@@ -1,0 +1,223 @@
+"""A Twilio call's lifecycle: start it, take the caller's turns, apply Twilio's status and recording callbacks.
+
+Every write goes through calls.services, so the live dashboard hears each change after the commit.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from callcenter.errors import PayloadTooLarge
+from calls import services as call_services
+from calls.models import Call
+from calls.services import EntryIn
+from store.models import Store
+from voice import dialogue
+from voice.dialogue import Reply, Turn
+
+logger = logging.getLogger(__name__)
+
+AGENT, CALLER = "Agent", "Caller"
+# Call.language values the dialogue engine speaks; `mixed` is seed 000's Hindi-and-English callers.
+CALL_LANGUAGES = ("en", "es", "hi")
+# One SpeechResult longer than this is noise, not a question; the transcript keeps the start.
+MAX_UTTERANCE_CHARS = 2000
+
+# Twilio's CallStatus values (and statusCallbackEvent names) onto ours. `completed` is only a
+# success when the call was answered; see _ending().
+STATUS_MAP: dict[str, str] = {
+    "queued": Call.Status.QUEUED,
+    "initiated": Call.Status.QUEUED,
+    "ringing": Call.Status.RINGING,
+    "in-progress": Call.Status.IN_PROGRESS,
+    "answered": Call.Status.IN_PROGRESS,
+    "completed": Call.Status.SUCCESS,
+    "busy": Call.Status.MISSED,
+    "no-answer": Call.Status.MISSED,
+    # Canceled: the caller hung up while queued or ringing (a hang-up from the dashboard is
+    # already `terminated` by then, and a terminal status is never left).
+    "canceled": Call.Status.MISSED,
+    "failed": Call.Status.FAILED,
+}
+LIVE_ORDER = {Call.Status.QUEUED: 0, Call.Status.RINGING: 1, Call.Status.IN_PROGRESS: 2}
+DIGITS_LINE = re.compile(r"pressed [0-9*#w]+")
+
+
+def call_language(*, store: Store, voice_language: str) -> str:
+    """The call's language from the store's <Say>/<Gather> language (`en-US` -> `en`); `mixed` stores stay mixed."""
+    if store.language == "mixed":
+        return "mixed"
+    code = (voice_language or "").split("-")[0].lower()
+    return code if code in CALL_LANGUAGES else "en"
+
+
+def _metadata(call: Call) -> dict[str, Any]:
+    # Bots may PATCH any JSON into metadata; the voice agent's keys live beside theirs.
+    return dict(call.metadata) if isinstance(call.metadata, dict) else {}
+
+
+def _append(call: Call, entries: list[EntryIn]) -> None:
+    """Append transcript lines; a transcript already at its size limit loses the line, not the call."""
+    entries = [entry for entry in entries if entry.text]
+    if not entries:
+        return
+    try:
+        call_services.append_transcript(call=call, entries=entries)
+    except PayloadTooLarge:
+        logger.warning("call %s: transcript full, %d line(s) not kept", call.call_id, len(entries))
+
+
+def start_call(*, store: Store, call_sid: str, type: str, caller: str, receiver: str, language: str) -> tuple[Call, str]:
+    """Log the call Twilio connected and greet the caller once (Twilio retries add nothing); returns the call and the greeting."""
+    call, _ = call_services.create_call(
+        store=store,
+        fields={
+            "call_id": call_sid,
+            "type": type,
+            "caller": caller[:40],
+            "receiver": receiver[:40],
+            "status": Call.Status.IN_PROGRESS,
+            "language": language,
+        },
+    )
+    if not call.is_live:
+        return call, ""
+    greeting = dialogue.greeting(store, language=call.language)
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked.store = store
+        if locked.status != Call.Status.IN_PROGRESS:
+            # An outbound call the API logged as queued: Twilio asks for its TwiML once answered.
+            locked = call_services.update_call(call=locked, fields={"status": Call.Status.IN_PROGRESS})
+        if locked.transcript_entry_count == 0:
+            _append(locked, [EntryIn(speaker=AGENT, text=greeting)])
+    return locked, greeting
+
+
+def take_turn(*, call: Call, speech: str, digits: str, now: datetime) -> Reply:
+    """Log what the caller said, ask the dialogue engine, log its answer; misses and outcome follow the reply."""
+    speech = speech.strip()[:MAX_UTTERANCE_CHARS]
+    digits = digits.strip()[:40]
+    before = _metadata(call)
+    misses = int(before.get("misses") or 0)
+    turn = Turn(speech=speech, digits=digits, misses=misses, language=call.language, previous_intent=str(before.get("last_intent") or ""))
+    reply = dialogue.respond(call.store, turn, now=now)
+    heard = speech or (f"pressed {digits}" if digits else "")
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked.store = call.store
+        _append(locked, [EntryIn(speaker=CALLER, text=heard), EntryIn(speaker=AGENT, text=reply.say)])
+        metadata = _metadata(locked)
+        # Misses count consecutive turns not understood; the engine sends the caller to the
+        # operator once they reach the store's limit.
+        metadata["misses"] = 0 if reply.understood else misses + 1
+        # The next turn knows what the agent just offered ("shall I put you through?" -> "yes").
+        metadata["last_intent"] = reply.intent
+        if reply.understood:
+            metadata["answeredTurns"] = int(metadata.get("answeredTurns") or 0) + 1
+        fields: dict[str, Any] = {"metadata": metadata}
+        if reply.transfer is not None:
+            fields["outcome"] = f"transferred to {reply.transfer.label or reply.transfer.number}"
+        elif reply.hang_up:
+            fields["outcome"] = "answered"
+        call_services.update_call(call=locked, fields=fields)
+    return reply
+
+
+def apply_status(
+    *, call: Call, twilio_status: str, sequence: int | None = None, duration: int | None = None, at: datetime | None = None
+) -> Call:
+    """Apply one status callback: idempotent, out-of-order safe, and a finished call never becomes live again."""
+    status = STATUS_MAP.get(twilio_status)
+    if status is None:
+        logger.warning("call %s: unknown Twilio status %r ignored", call.call_id, twilio_status)
+        return call
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked.store = call.store
+        metadata = _metadata(locked)
+        last = metadata.get("twilioSequence")
+        if sequence is not None and isinstance(last, int) and sequence <= last:
+            # A retry, or an older event that arrived after a newer one.
+            return locked
+        fields: dict[str, Any] = {}
+        if sequence is not None:
+            fields["metadata"] = {**metadata, "twilioSequence": sequence}
+        if locked.is_live:
+            if status not in LIVE_ORDER:
+                fields.update(_ending(locked, status, twilio_status, duration=duration, at=at))
+            elif LIVE_ORDER[status] > LIVE_ORDER[locked.status]:
+                fields["status"] = status
+        elif status not in LIVE_ORDER and duration is not None and duration != locked.duration:
+            # Twilio's figure is the billed one, also for a call hung up from the dashboard first.
+            fields["duration"] = duration
+        if not fields:
+            return locked
+        return call_services.update_call(call=locked, fields=fields)
+
+
+def _ending(call: Call, status: str, twilio_status: str, *, duration: int | None, at: datetime | None) -> dict[str, Any]:
+    """The fields of a live call that has just ended."""
+    # Twilio says `completed` only for a connected call, but an outbound call's `answered` event
+    # may come after it (or never): a duration or a transcript also shows it was answered.
+    answered = call.status == Call.Status.IN_PROGRESS or call.transcript_entry_count > 0 or bool(duration)
+    if status == Call.Status.SUCCESS and not answered:
+        status = Call.Status.MISSED
+    # Twilio's clock may run behind ours by a second: an end before the start is the start.
+    fields: dict[str, Any] = {"status": status, "end_time": max(at or timezone.now(), call.start_time)}
+    if duration is not None:
+        fields["duration"] = duration
+    fields["satisfaction"] = satisfaction_of(call)
+    if not call.outcome and twilio_status in ("completed", "canceled"):
+        fields["outcome"] = "answered" if _metadata(call).get("answeredTurns") else "hung up"
+    return fields
+
+
+def record_dial_result(*, call: Call, dial_status: str) -> Call:
+    """Keep how a transfer ended (`DialCallStatus` of the <Dial action> request)."""
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked.store = call.store
+        metadata = _metadata(locked)
+        if metadata.get("dialStatus") == dial_status:
+            return locked
+        return call_services.update_call(call=locked, fields={"metadata": {**metadata, "dialStatus": dial_status}})
+
+
+def keep_recording(*, call: Call, recording_url: str) -> Call:
+    """Keep a finished recording's MP3 address as the call's audio file."""
+    audio = recording_url if recording_url.endswith((".mp3", ".wav")) else f"{recording_url}.mp3"
+    if call.audio_file == audio:
+        return call
+    return call_services.update_call(call=call, fields={"audio_file": audio})
+
+
+@functools.cache
+def _analyzer():
+    # Imported on first use: the lexicon takes a moment to load and only finished calls need it.
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def satisfaction_of(call: Call) -> str:
+    """positive / negative / neutral from the caller's words (VADER compound score, ±0.05), unknown without any."""
+    lines = [
+        text
+        for text in call.entries.filter(speaker=CALLER).values_list("text", flat=True)
+        if text and not DIGITS_LINE.fullmatch(text)
+    ]
+    if not lines:
+        return Call.Satisfaction.UNKNOWN
+    compound = _analyzer().polarity_scores(". ".join(lines))["compound"]
+    if compound >= 0.05:
+        return Call.Satisfaction.POSITIVE
+    if compound <= -0.05:
+        return Call.Satisfaction.NEGATIVE
+    return Call.Satisfaction.NEUTRAL
