@@ -25,6 +25,8 @@ class Turn:
     # The intent of the agent's previous reply (kept in call.metadata["last_intent"]), so a bare
     # "yes" after "shall I put you through?" is understood.
     previous_intent: str = ""
+    # How long the call has lasted: past the store's max_call_length the agent says goodbye.
+    seconds_in_call: int = 0
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,10 @@ def respond(store: Store, turn: Turn, *, now: dt.datetime) -> Reply:
     from voice import intents
 
     return intents.respond(store, turn, now=now)
+
+
+def apology(store: Store, turn: Turn) -> Reply:
+    """What the caller hears when deciding failed (a bug, a database hiccup): sorry, and ask again."""
+    from voice import prompts
+
+    return Reply(intent="reask", say=prompts.say(store, "error", language=turn.language))

@@ -188,6 +188,8 @@ class Conversation:
         return self.miss()
 
     def decide(self) -> Reply:
+        if self.turn.seconds_in_call >= self.settings.max_call_length:
+            return self.reply("goodbye", "timeout", hang_up=True)
         if self.turn.digits.strip("#*").isdigit():
             return self.digits()
         text = self.text

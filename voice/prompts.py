@@ -33,6 +33,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "no_deals": ("no_deals", "no_specific_coupons"),
     "anything_else": ("anything_else",),
     "unknown_number": ("unknown_number",),
+    "timeout": ("timeout",),
+    "error": ("error_processing", "error"),
 }
 
 DEFAULTS: dict[str, dict[str, str]] = {
@@ -60,6 +62,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "no_deals": "I don't see any deals for that right now.",
         "anything_else": "Is there anything else I can help you with?",
         "unknown_number": "Sorry, this number isn't connected to a store we answer for. Goodbye.",
+        "timeout": "I've been helping you for a while now. Thank you for calling, and have a nice day!",
+        "error": "Sorry, there was an error processing your request. Please try again.",
     },
     "es": {
         "greeting": "Gracias por llamar a {store_name}. ¿En qué le puedo ayudar?",
@@ -85,6 +89,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "no_deals": "No veo ofertas para eso ahora mismo.",
         "anything_else": "¿Le puedo ayudar con algo más?",
         "unknown_number": "Lo siento, este número no pertenece a ninguna tienda. Adiós.",
+        "timeout": "Ya llevamos un buen rato. Gracias por llamar, ¡que tenga un buen día!",
+        "error": "Lo siento, hubo un error. Por favor, inténtelo de nuevo.",
     },
     "hi": {
         "greeting": "{store_name} में कॉल करने के लिए धन्यवाद। मैं आपकी क्या मदद कर सकती हूँ?",
@@ -110,6 +116,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "no_deals": "अभी इसके लिए कोई ऑफ़र नहीं है।",
         "anything_else": "क्या मैं और कुछ मदद कर सकती हूँ?",
         "unknown_number": "माफ़ कीजिए, यह नंबर किसी स्टोर से जुड़ा नहीं है। नमस्ते।",
+        "timeout": "हम काफ़ी देर से बात कर रहे हैं। कॉल करने के लिए धन्यवाद, आपका दिन शुभ हो!",
+        "error": "माफ़ कीजिए, कुछ गड़बड़ हो गई। कृपया फिर से कोशिश करें।",
     },
 }
 

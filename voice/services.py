@@ -106,8 +106,19 @@ def take_turn(*, call: Call, speech: str, digits: str, now: datetime) -> Reply:
     digits = digits.strip()[:40]
     before = _metadata(call)
     misses = int(before.get("misses") or 0)
-    turn = Turn(speech=speech, digits=digits, misses=misses, language=call.language, previous_intent=str(before.get("last_intent") or ""))
-    reply = dialogue.respond(call.store, turn, now=now)
+    turn = Turn(
+        speech=speech,
+        digits=digits,
+        misses=misses,
+        language=call.language,
+        previous_intent=str(before.get("last_intent") or ""),
+        seconds_in_call=max(int((now - call.start_time).total_seconds()), 0),
+    )
+    try:
+        reply = dialogue.respond(call.store, turn, now=now)
+    except Exception:  # the caller hears an apology and is asked again, not Twilio's "application error"
+        logger.exception("call %s: the dialogue engine failed on %r", call.call_id, speech)
+        reply = dialogue.apology(call.store, turn)
     heard = speech or (f"pressed {digits}" if digits else "")
     with transaction.atomic():
         locked = Call.objects.select_for_update().get(pk=call.pk)

@@ -177,3 +177,11 @@ def test_another_stores_data_is_never_spoken(shop, other_store):
 
     assert ask(shop, "do you have dragon fruit").intent == "not_found"
     assert "Harbor secret" not in ask(shop, "any deals").say
+
+
+def test_past_the_max_call_length_the_agent_says_goodbye(shop):
+    reply = ask(shop, "do you have milk", seconds_in_call=600)
+
+    assert reply.intent == "goodbye" and reply.hang_up
+    assert reply.say.startswith("I've been helping you for a while now.")
+    assert ask(shop, "do you have milk", seconds_in_call=599).intent == "product"

@@ -256,3 +256,18 @@ def test_real_engine_goodbye_hangs_up(client, store, real_engine):
     call = Call.objects.get()
     assert call.outcome == "answered"
     assert [speaker for speaker, _ in call.entries.values_list("speaker", "text")] == ["Agent", "Caller", "Agent"]
+
+
+def test_an_engine_failure_is_an_apology_and_the_call_goes_on(client, call, monkeypatch):
+    def broken(store, turn, *, now):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr("voice.dialogue.respond", broken)
+
+    root = gather(client, speech="do you have milk")
+
+    assert verbs(root) == ["Gather"]
+    assert root.find("Gather").find("Say").text == "Sorry, there was an error processing your request. Please try again."
+    assert lines(call) == [("Caller", "do you have milk"), ("Agent", "Sorry, there was an error processing your request. Please try again.")]
+    call.refresh_from_db()
+    assert call.is_live and call.metadata["misses"] == 1
