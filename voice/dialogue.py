@@ -64,6 +64,13 @@ def greeting(store: Store, *, language: str = "en") -> str:
     return prompts.say(store, "greeting", language=language)
 
 
+def prompt(store: Store, name: str, *, language: str = "en", **values: object) -> str:
+    """One prompt of the store's, filled in (see voice/prompts.py for the names)."""
+    from voice import prompts
+
+    return prompts.say(store, name, language=language, **values)
+
+
 def speech_hints(store: Store) -> list[str]:
     """Department and popular product names, for <Gather hints>."""
     from voice import matching

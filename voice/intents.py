@@ -53,6 +53,8 @@ PRODUCT_QUESTION = _phrases(
     "do you have, do you sell, do you carry, do you guys have, how much, price, cost, in stock, where can i find, where is, "
     "where are, where do i find, looking for, got any, any, tienen, tiene, cuanto, cuesta, hai kya, kitne ka, kitna, milega, chahiye"
 )
+PRICE_QUESTION = _phrases("how much, price, cost, costs, cuanto, cuesta, precio, kitne, kitna, kimat, daam")
+WHERE_QUESTION = _phrases("where, aisle, which aisle, find, located, donde, pasillo, kahan, kaha")
 YES = {"yes", "yeah", "yep", "sure", "please", "ok", "okay", "si", "haan", "ha", "ji", "हाँ", "हां", "correct", "right"}
 OFFERS = {"not_found", "no_transfer"}
 
@@ -129,10 +131,19 @@ class Conversation:
         return self.reply("department", "transfer_department", subject=dept.name, transfer=transfer, **values)
 
     def product(self, item: InventoryItem) -> Reply:
-        values = {"item_name": item.name, "item": item.name, "price": money(item.price), "stock_quantity": item.stock_quantity, "location": item.location, "department": item.department.name if item.department else ""}
+        """Answer what was asked: the price, where it is, or (by default) whether it's in stock, with both."""
+        values = {
+            "item_name": item.name, "item": item.name, "price": money(item.price), "stock_quantity": item.stock_quantity,
+            "location": item.location or self.prompts.text("the_store"), "department": item.department.name if item.department else "",
+        }
         stock = "product_out_of_stock" if item.stock_quantity <= 0 else "product_low_stock" if item.stock_quantity <= LOW_STOCK else "product_in_stock"
-        prompts = ["product_price", stock] + (["product_location"] if item.location and item.stock_quantity > 0 else []) + ["anything_else"]
-        return self.reply("product", *prompts, subject=item.sku, **values)
+        if said(self.text, PRICE_QUESTION) and stock != "product_out_of_stock":
+            prompt = "product_price"
+        elif said(self.text, WHERE_QUESTION) and stock != "product_out_of_stock" and item.location:
+            prompt = "product_location"
+        else:
+            prompt = stock
+        return self.reply("product", prompt, "anything_else", subject=item.sku, **values)
 
     def not_found(self, content: list[str]) -> Reply:
         name = " ".join(content)

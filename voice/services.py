@@ -135,6 +135,7 @@ def take_turn(*, call: Call, speech: str, digits: str, now: datetime) -> Reply:
         fields: dict[str, Any] = {"metadata": metadata}
         if reply.transfer is not None:
             fields["outcome"] = f"transferred to {reply.transfer.label or reply.transfer.number}"
+            metadata["transferTo"] = reply.transfer.label or reply.transfer.number
         elif reply.hang_up:
             fields["outcome"] = "answered"
         call_services.update_call(call=locked, fields=fields)
@@ -199,6 +200,25 @@ def record_dial_result(*, call: Call, dial_status: str) -> Call:
         if metadata.get("dialStatus") == dial_status:
             return locked
         return call_services.update_call(call=locked, fields={"metadata": {**metadata, "dialStatus": dial_status}})
+
+
+UNANSWERED_DIAL = {"busy", "no-answer", "failed", "canceled"}
+
+
+def transfer_unanswered(*, call: Call) -> Reply:
+    """The department did not pick up: the caller comes back to the agent instead of being dropped."""
+    label = str(_metadata(call).get("transferTo") or "")
+    reply = Reply(
+        intent="no_transfer",
+        say=" ".join(dialogue.prompt(call.store, name, language=call.language, department=label) for name in ("transfer_unanswered", "anything_else")),
+    )
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked.store = call.store
+        _append(locked, [EntryIn(speaker=AGENT, text=reply.say)])
+        metadata = {**_metadata(locked), "last_intent": reply.intent, "misses": 0}
+        call_services.update_call(call=locked, fields={"metadata": metadata, "outcome": f"{label or 'transfer'} did not answer"})
+    return reply
 
 
 def keep_recording(*, call: Call, recording_url: str) -> Call:

@@ -181,6 +181,9 @@ def status(request: HttpRequest) -> HttpResponse:
         return twiml(VoiceResponse())
     if params.get("DialCallStatus"):
         call = services.record_dial_result(call=call, dial_status=params["DialCallStatus"][:20])
+        if call.is_live and params["DialCallStatus"] in services.UNANSWERED_DIAL:
+            # Nobody picked up at the department: back to the agent, never a dropped caller.
+            return reply_twiml(call, services.transfer_unanswered(call=call))
     if params.get("CallStatus"):
         services.apply_status(
             call=call,

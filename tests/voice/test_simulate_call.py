@@ -40,12 +40,22 @@ def test_a_scripted_call_prints_the_conversation_and_logs_the_call(store, twilio
     assert lines[-1].startswith(f"Call {call.call_id}: success, outcome answered")
 
 
-def test_digits_are_key_presses_and_a_transfer_ends_the_script(store, twilio_settings, fake_dialogue):
+def test_digits_are_key_presses_and_an_unanswered_transfer_comes_back_to_the_agent(store, twilio_settings, fake_dialogue):
     lines = simulate("--store", "main-street", "--say", "1", "--say", "bye")
 
     assert "  [Dial +15005550010 sendDigits=ww105]" in lines
-    assert "(the agent has ended the call; not said: 'bye')" in lines
+    at = lines.index("  (the simulated department does not answer)")
+    assert lines[at + 1].startswith("Agent: Sorry, Bakery didn't pick up.")
+    assert "Caller: bye" in lines
     assert fake_dialogue.turns[0].digits == "1" and fake_dialogue.turns[0].speech == ""
+    assert [turn.speech for turn in fake_dialogue.turns] == ["", "bye"]
+    assert Call.objects.get().metadata["dialStatus"] == "no-answer"
+
+
+def test_a_transfer_that_ends_the_script_leaves_the_caller_with_the_department(store, twilio_settings, fake_dialogue):
+    lines = simulate("--store", "main-street", "--say", "1")
+
+    assert "  (the simulated department does not answer)" not in lines
     assert Call.objects.get().outcome == "transferred to Bakery"
 
 

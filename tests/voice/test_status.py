@@ -204,14 +204,30 @@ def test_a_timestamp_before_the_start_is_clamped_to_the_start(client, store):
     assert Call.objects.get().end_time == call.start_time
 
 
-def test_a_transfers_dial_result_is_kept_and_the_call_left_to_its_status(client, store):
+@pytest.mark.parametrize("dial_status", ["no-answer", "busy", "failed"])
+def test_an_unanswered_transfer_brings_the_caller_back_to_the_agent(client, store, dial_status):
+    call = make_call(store, outcome="transferred to Bakery")
+    call.metadata = {"transferTo": "Bakery"}
+    call.save(update_fields=["metadata"])
+
+    root = twiml(post(client, "/voice/status", incoming_params(CallStatus="in-progress", DialCallStatus=dial_status, DialCallSid="CA" + "7" * 32)))
+
+    assert [child.tag for child in root] == ["Gather"]
+    assert root.find("Gather").find("Say").text.startswith("Sorry, Bakery didn't pick up.")
+    call = Call.objects.get()
+    assert (call.status, call.metadata["dialStatus"], call.outcome) == ("in-progress", dial_status, "Bakery did not answer")
+    assert call.metadata["last_intent"] == "no_transfer"
+    assert call.entries.last().text.startswith("Sorry, Bakery didn't pick up.")
+
+
+def test_an_answered_transfer_ends_our_part_of_the_call(client, store):
     make_call(store, outcome="transferred to Bakery")
 
-    root = status(client, "in-progress", DialCallStatus="no-answer", DialCallSid="CA" + "7" * 32)
+    root = status(client, "in-progress", DialCallStatus="completed", DialCallSid="CA" + "7" * 32)
 
-    assert root.tag == "Response"
+    assert root.tag == "Response" and list(root) == []
     call = Call.objects.get()
-    assert (call.status, call.metadata["dialStatus"], call.outcome) == ("in-progress", "no-answer", "transferred to Bakery")
+    assert (call.status, call.metadata["dialStatus"], call.outcome) == ("in-progress", "completed", "transferred to Bakery")
 
 
 def test_unknown_call_sid_is_200_and_writes_nothing(client, store):

@@ -34,6 +34,7 @@ class Answer:
 
     lines: list[str]
     listening: bool
+    dialling: bool = False
 
 
 def read_twiml(body: bytes) -> Answer:
@@ -54,7 +55,7 @@ def read_twiml(body: bytes) -> Answer:
         else:
             lines.append(f"  [{verb.tag}]")
     # Twilio goes on to /voice/gather only while a <Gather> is waiting; a Dial or Hangup ends our part.
-    return Answer(lines=lines, listening=root.find("Gather") is not None)
+    return Answer(lines=lines, listening=root.find("Gather") is not None, dialling=root.find("Dial") is not None)
 
 
 class InProcess:
@@ -144,6 +145,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Calling {found.name if found else store} on {to} (CallSid {sid})")
         answer = self.send("/voice/incoming", {**base, "CallStatus": "ringing"})
         for utterance in self.utterances(say, interactive):
+            if answer.dialling:
+                # No real department phone rings in a simulation: it goes unanswered, and the
+                # caller comes back to the agent as they would on a real line.
+                self.stdout.write("  (the simulated department does not answer)")
+                answer = self.send("/voice/status", {**base, "CallStatus": "in-progress", "DialCallStatus": "no-answer"})
             if not answer.listening:
                 self.stdout.write(f"(the agent has ended the call; not said: {utterance!r})")
                 break
