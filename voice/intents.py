@@ -11,7 +11,7 @@ from django.db.models import Q
 from store.models import Coupon, Department, InventoryItem, Store, StoreSettings, fold
 from store.services import settings_of
 from voice.dialogue import Reply, Transfer, Turn
-from voice.matching import content_words, match_department, match_item, words
+from voice.matching import content_words, match_department, match_item, singular, words
 from voice.prompts import Prompts
 
 LOW_STOCK = 5
@@ -32,7 +32,7 @@ THANKS = _phrases("thanks, thank you, gracias, thank u")
 MANAGER = _phrases("manager, supervisor, gerente, store manager, in charge")
 PERSON = _phrases(
     "operator, representative, real person, a person, human, someone, somebody, an associate, an agent, live agent, "
-    "customer service, persona, operador, alguien, insaan, kisi se baat, kisi aadmi"
+    "persona, operador, alguien, insaan, kisi se baat, kisi aadmi"
 )
 DEALS = _phrases(
     "coupon, coupons, deal, deals, discount, discounts, on sale, sale, sales, promotion, promotions, promo, offer, offers, "
@@ -186,6 +186,13 @@ class Conversation:
 
     # -- deciding -----------------------------------------------------------------------------
 
+    def item(self, content: list[str], *, correct: bool = True) -> InventoryItem | None:
+        """The product meant; it must account for every word said, or for most of a longer question."""
+        found = match_item(self.store, content, correct=correct) if content else None
+        if found and (found.coverage == 1 or (found.coverage >= 0.6 and len(content) >= 3)):
+            return found.item
+        return None
+
     def digits(self) -> Reply:
         pressed = self.turn.digits.strip("#*")
         if pressed == "0":
@@ -216,24 +223,27 @@ class Conversation:
             return self.operator("person", "person", "operator")
         dept_match = match_department(self.departments, text)
         dept = dept_match.department if dept_match else None
-        dept_words = set(words(dept.name)) | {w for k in dept.keywords or [] for w in words(k)} if dept else set()
-        content = [word for word in content_words(text) if word not in dept_words or not said(text, TRANSFER)]
         wants_deals = said(text, DEALS)
-        content = [word for word in content if not said(word, DEALS)]
-        item_match = match_item(self.store, content) if content else None
-        item = item_match.item if item_match else None
+        content = [word for word in content_words(text) if not said(word, DEALS)]
+        # What the department's name or keywords leave unexplained may be a product ("frozen peas").
+        leftover = [word for word in content if singular(word) not in dept_match.words] if dept_match else content
+        item = self.item(content, correct=False)
         if wants_deals:
-            return self.deals(item, dept)
+            return self.deals(item or self.item(content), dept)
         if said(text, HOLIDAY) or said(text, OPEN_NOW) or (said(text, HOURS) and not item):
             return self.hours()
         if said(text, ADDRESS) and not item:
             return self.reply("address", "address", "anything_else", subject="address")
-        if dept and (said(text, TRANSFER) or item is None or (dept_match.score >= 100 and item_match.score < 100)):
+        # Misspellings are tried only now, so "hours" is never heard as "house".
+        item = item or self.item(content)
+        if dept and (said(text, TRANSFER) or not leftover):
             return self.department(dept)
         if item:
             return self.product(item)
         if content and said(text, PRODUCT_QUESTION):
             return self.not_found(content)
+        if dept:
+            return self.department(dept)
         if said(text, THANKS):
             return self.goodbye()
         return self.miss()

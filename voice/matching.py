@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from store.models import Department, InventoryItem, InventoryWord, Store, fold
 
@@ -19,13 +19,16 @@ STOPWORDS = set(
     price prices cost costs costing priced dollars stock stocked available availability left carry sell sold selling
     find found looking look search need want wanted buy aisle aisles shelf located location where's whats what's
     right now today currently still also very really kind sort one ones bit little tell know check see
-    about with from into by if than then them they their our us
+    about with from into by if than then them they their our us guys guy folks yall order ordering
     gallon pack
     el la los las de del un una unos unas por favor que cuanto cuesta cuestan tienen tiene hay donde esta estan busco quiero precio
     kya hai hain ka ki ke kitne kitna kitni mein me milega milegi chahiye aap apke paas mujhe koi kahan""".split()
 )
 # Words that name the kind of place, not which one ("the pharmacy department").
 GENERIC_DEPARTMENT_WORDS = {"department", "dept", "section", "counter", "desk", "services", "service", "and", "goods", "supplies", "products"}
+
+
+SIZE = re.compile(r"\((?=[^)]*(?:\d|\b(?:per|each|dozen|loaf|bunch|head|pint|quart|gallon|half|jar|bag|pack|box)\b))[^)]*\)", re.I)
 
 
 def words(text: str) -> list[str]:
@@ -44,59 +47,109 @@ def singular(word: str) -> str:
 
 
 def content_words(text: str) -> list[str]:
-    return [word for word in words(text) if word not in STOPWORDS and not word.isdigit() or (word.isdigit() and len(word) > 3)]
+    """The words that can name a product or department: no fillers, no question words, no stray letters."""
+    return [word for word in words(text) if len(word) > 1 and word not in STOPWORDS and (not word.isdigit() or len(word) > 3)]
 
 
 def _phrase_in(phrase: str, text: str) -> bool:
     return bool(phrase) and re.search(rf"(?<![^\W_]){re.escape(phrase)}(?![^\W_])", text) is not None
 
 
+def _close(said: str, known: str) -> bool:
+    """The same word, or nearly: a plural, or a misspelling of a longer word (avacado, brocolli)."""
+    if said == known:
+        return True
+    if len(said) < 4 or len(known) < 4:
+        return False
+    # Short words need to be closer: "salsa" is not "salad", but "farmacy" is "pharmacy".
+    return fuzz.ratio(said, known) >= (80 if min(len(said), len(known)) >= 7 else 85)
+
+
 @dataclass(frozen=True)
 class DepartmentMatch:
     department: Department
     score: int
+    # The caller's words that named it: what is left over may be a product in that department.
+    words: frozenset[str]
 
 
 def match_department(departments: list[Department], text: str) -> DepartmentMatch | None:
-    """The department the words name: by name, keyword or synonym, then by a near spelling."""
-    folded = " ".join(words(text))
-    spoken = {singular(word) for word in words(text)}
+    """The department the words name: a name or keyword phrase (100), one of their words (90), a near spelling (80)."""
+    folded = " ".join(singular(word) for word in words(text))
+    spoken = set(folded.split())
     best: DepartmentMatch | None = None
     for dept in departments:
-        phrases = [" ".join(words(dept.name))] + [" ".join(words(keyword)) for keyword in dept.keywords or []]
-        name_words = {singular(word) for word in words(dept.name)} - GENERIC_DEPARTMENT_WORDS - STOPWORDS
-        keyword_words = {singular(word) for keyword in dept.keywords or [] for word in words(keyword)} - STOPWORDS
-        if any(_phrase_in(phrase, folded) for phrase in phrases) or any(_phrase_in(singular(p), " ".join(sorted(spoken))) for p in phrases if " " not in p):
+        phrases = [" ".join(singular(w) for w in words(phrase)) for phrase in [dept.name, *(dept.keywords or [])]]
+        known = {word for phrase in phrases for word in phrase.split()} - GENERIC_DEPARTMENT_WORDS - STOPWORDS
+        used = frozenset(said for said in spoken if any(_close(said, word) for word in known))
+        if any(_phrase_in(phrase, folded) for phrase in phrases):
             score = 100
-        elif (name_words | keyword_words) & spoken:
+        elif used & known:
             score = 90
+        elif used:
+            score = 80
         else:
-            close = max(
-                (fuzz.ratio(said, known) for said in spoken if len(said) >= 5 for known in name_words | keyword_words if len(known) >= 5),
-                default=0,
-            )
-            score = 80 if close >= 80 else 0
-        if score and (best is None or score > best.score):
-            best = DepartmentMatch(dept, score)
+            continue
+        if best is None or score > best.score:
+            best = DepartmentMatch(dept, score, used | (spoken & GENERIC_DEPARTMENT_WORDS))
     return best
 
 
 @dataclass(frozen=True)
 class ItemMatch:
     item: InventoryItem
-    score: float
+    # The share of the caller's words the item's name (or an alias) accounts for.
+    coverage: float
 
 
 def _keys(content: list[str]) -> tuple[set[str], set[str]]:
     exact = {word for said in content for word in (said, singular(said))}
-    prefixes = {singular(said)[:4] for said in content if len(said) >= 5}
+    # Misspellings keep their first letters: "avacado" finds "avocado" by "ava".
+    prefixes = {singular(said)[: 3 if len(said) >= 6 else 4] for said in content if len(said) >= 5}
     return exact, prefixes
 
 
-def match_item(store: Store, content: list[str], *, limit: int = 60) -> ItemMatch | None:
-    """The item the caller means: candidates from the word index, ranked by rapidfuzz."""
+def _rank(query: list[str], item: InventoryItem) -> tuple[float, int, int, float] | None:
+    """How well the item answers the words: coverage first, then a name over an alias, fewer extra words, closeness."""
+    best = None
+    for is_name, name in [(1, item.name), *((0, alias) for alias in item.aliases or [])]:
+        # Sizes in brackets ("(per lb)", "(12 oz)") are not what a caller names; "(Whole Wheat)" is.
+        name_words = [singular(word) for word in words(SIZE.sub(" ", name))]
+        matched = [said for said in query if any(_close(said, word) for word in name_words)]
+        if not matched:
+            continue
+        extra = sum(1 for word in name_words if not any(_close(said, word) for said in query))
+        key = (len(matched) / len(query), is_name, -extra, fuzz.ratio(" ".join(query), " ".join(name_words)))
+        best = key if best is None or key > best else best
+    return best
+
+
+def corrected(store: Store, content: list[str]) -> list[str]:
+    """The words with misspellings replaced by the nearest word of the store's index ("avacado" -> "avocados")."""
+    fixed = []
+    for said in content:
+        known = InventoryWord.objects.filter(store=store, word__startswith=said[:2]).values_list("word", flat=True).distinct()[:3000]
+        best = process.extractOne(said, list(known), scorer=fuzz.ratio, score_cutoff=80) if len(said) >= 5 else None
+        fixed.append(best[0] if best else said)
+    return fixed
+
+
+def match_item(store: Store, content: list[str], *, limit: int = 80, correct: bool = True) -> ItemMatch | None:
+    """The item the caller means: candidates from the word index, ranked by how many of the words it explains."""
     if not content:
         return None
+    found = _match_item(store, content, limit=limit)
+    if correct and (found is None or found.coverage < 1):
+        # Only on a miss: one query per word for the store's nearest spellings, then once more.
+        retry = corrected(store, content)
+        if retry != content:
+            second = _match_item(store, retry, limit=limit)
+            if second is not None and (found is None or second.coverage > found.coverage):
+                return second
+    return found
+
+
+def _match_item(store: Store, content: list[str], *, limit: int) -> ItemMatch | None:
     exact, prefixes = _keys(content)
     condition = Q(word__in=exact)
     for prefix in prefixes:
@@ -110,24 +163,18 @@ def match_item(store: Store, content: list[str], *, limit: int = 60) -> ItemMatc
         .order_by("-hits", "size", "item_id")[:limit]
     )
     candidates = InventoryItem.objects.filter(pk__in=[row["item_id"] for row in top], is_active=True).select_related("department")
-    query = " ".join(content)
-    ranked: list[tuple[tuple[float, float, int], InventoryItem]] = []
+    query = list(dict.fromkeys(singular(word) for word in content))
+    ranked: list[tuple[tuple[float, int, int, float], InventoryItem]] = []
     for item in candidates:
         if item.sku and fold(item.sku) in exact:
-            return ItemMatch(item, 100.0)
-        names = [fold(item.name)] + [fold(alias) for alias in item.aliases or []]
-        item_words = {singular(word) for name in names for word in words(name)}
-        # At least one word must be the same or nearly so, or "bread" would match "breadcrumbs" by prefix.
-        if not any(singular(said) in item_words or max((fuzz.ratio(singular(said), known) for known in item_words), default=0) >= 80 for said in content):
-            continue
-        score = max(fuzz.token_set_ratio(query, " ".join(singular(w) for w in words(name))) for name in names)
-        # Ties go to the name closest to what was said, then to the shorter name.
-        closeness = max(fuzz.token_sort_ratio(query, name) for name in names)
-        ranked.append(((score, closeness, -len(item.name)), item))
+            return ItemMatch(item, 1.0)
+        key = _rank(query, item)
+        if key is not None:
+            ranked.append((key, item))
     if not ranked:
         return None
-    (score, _, _), item = max(ranked, key=lambda row: row[0])
-    return ItemMatch(item, score) if score >= 70 else None
+    key, item = max(ranked, key=lambda row: row[0])
+    return ItemMatch(item, key[0])
 
 
 def hints_for(store: Store, *, items: int = 40) -> list[str]:
