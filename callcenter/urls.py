@@ -37,6 +37,7 @@ urlpatterns = [
     route(r"api/calls/outbound", OutboundCallView.as_view(), "calls-outbound"),
     path("", include("calls.urls")),
     path("", include("store.urls")),
+    path("", include("dashboard.urls")),
     path("", include("voice.urls")),
     re_path(r"^swagger\.(?P<format>json|yaml)$", schema_view.without_ui(cache_timeout=0), name="schema-json"),
     route(r"swagger", schema_view.with_ui("swagger", cache_timeout=0), "schema-swagger-ui"),

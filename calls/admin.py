@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from calls.models import Call, TranscriptEntry
+from calls.models import AgentProfile, Call, CallHour, Customer, QueueEntry, ScheduledCallback, TranscriptEntry
 
 
 class TranscriptEntryInline(admin.TabularInline):
@@ -31,3 +31,61 @@ class TranscriptEntryAdmin(admin.ModelAdmin):
     raw_id_fields = ("call",)
     list_select_related = ("call",)
     show_full_result_count = False
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("phone", "name", "store", "interest_level", "do_not_call", "first_call_at", "created_at")
+    list_filter = ("interest_level", "do_not_call", "store")
+    search_fields = ("phone", "name", "email")
+    list_select_related = ("store",)
+    readonly_fields = ("first_call_at", "created_at", "updated_at")
+    show_full_result_count = False
+
+
+@admin.register(ScheduledCallback)
+class ScheduledCallbackAdmin(admin.ModelAdmin):
+    list_display = ("customer", "store", "scheduled_at", "priority", "status", "assigned_agent", "reason")
+    list_filter = ("status", "priority", "store", "scheduled_at")
+    search_fields = ("customer__phone", "customer__name", "reason")
+    list_select_related = ("customer", "store", "assigned_agent")
+    raw_id_fields = ("customer",)
+    readonly_fields = ("completed_at", "created_at", "updated_at")
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "status", "employee_id", "status_changed_at")
+    list_filter = ("status", "user__store")
+    search_fields = ("user__username", "user__email", "employee_id")
+    list_select_related = ("user",)
+    readonly_fields = ("status_changed_at", "created_at")
+
+
+@admin.register(QueueEntry)
+class QueueEntryAdmin(admin.ModelAdmin):
+    list_display = ("caller", "store", "status", "priority", "assigned_agent", "enqueued_at", "assigned_at", "ended_at")
+    list_filter = ("status", "store", "enqueued_at")
+    search_fields = ("caller", "call__call_id", "customer__name")
+    list_select_related = ("store", "assigned_agent")
+    raw_id_fields = ("call", "customer")
+    show_full_result_count = False
+
+
+@admin.register(CallHour)
+class CallHourAdmin(admin.ModelAdmin):
+    """Read only: the triggers on calls_call keep these totals; a hand edit would make the dashboard lie."""
+
+    list_display = ("store_id", "hour", "ai_agent_key", "calls", "success", "converted", "live", "billed_minutes")
+    list_filter = ("hour",)
+    search_fields = ("=store_id",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

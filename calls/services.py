@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 
 from callcenter.errors import Conflict, PayloadTooLarge
 from calls import events
-from calls.models import Call, TranscriptEntry
+from calls.models import Call, Customer, TranscriptEntry
 from calls.serializers import FIELD_MAP, iso
 from store.models import Store
 
@@ -68,6 +68,7 @@ def create_call(*, store: Store, fields: dict[str, Any], transcript: list[EntryI
     try:
         with transaction.atomic():
             call = Call.objects.create(store=store, **fields)
+            record_customer(call)
             if transcript:
                 _append_locked(call, transcript)
             events.publish_call_started(store_id=store.pk, call_id=call.call_id, caller=call.caller, receiver=call.receiver)
@@ -79,6 +80,19 @@ def create_call(*, store: Store, fields: dict[str, Any], transcript: list[EntryI
         return existing, False
     call.store = store
     return call, True
+
+
+# Numbers Twilio sends for callers who hide their caller ID (ANONYMOUS, RESTRICTED, UNAVAILABLE, UNKNOWN).
+HIDDEN_CALLER_IDS = frozenset({"+266696687", "+7378742833", "+86282452253", "+8656696"})
+
+
+def record_customer(call: Call) -> None:
+    """The other party of a new call becomes the store's customer on their first call (never twice, even racing)."""
+    phone = (call.caller if call.type == Call.Type.INBOUND else call.receiver).strip()
+    if not any(ch.isdigit() for ch in phone) or phone in HIDDEN_CALLER_IDS:
+        return
+    # ON CONFLICT DO NOTHING: a later call, or a concurrent first one, leaves the existing customer alone.
+    Customer.objects.bulk_create([Customer(store_id=call.store_id, phone=phone, first_call_at=call.start_time)], ignore_conflicts=True)
 
 
 def update_call(*, call: Call, fields: dict[str, Any]) -> Call:

@@ -7,7 +7,10 @@ the partial hours at the edges of a period.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Aggregate, BigIntegerField, Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
 
 FINAL = "('success', 'failed', 'missed', 'terminated')"
 LIVE = "('queued', 'ringing', 'in-progress')"
@@ -144,3 +147,31 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
         else:
             for name in TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def live_counter(name: str, condition: Q) -> Aggregate:
+    """The ORM aggregate over calls that counts what COUNTERS[name] adds up, for the calls matching `condition`."""
+    if name in SUMMED:
+        return Sum(SUMMED[name], filter=condition, default=0)
+    return Count("pk", filter=condition & LIVE_CONDITIONS[name])
+
+
+LIVE_CONDITIONS: dict[str, Q] = {
+    "calls": Q(),
+    "success": Q(status="success"),
+    "failed": Q(status="failed"),
+    "missed": Q(status="missed"),
+    "terminated": Q(status="terminated"),
+    "live": Q(status__in=["queued", "ringing", "in-progress"]),
+    "inbound": Q(type="inbound"),
+    "outbound": Q(type="outbound"),
+    "converted": Q(outcome__iexact="converted"),
+    "rated": ~Q(satisfaction="unknown"),
+    "positive": Q(satisfaction="positive"),
+    "final_calls": Q(status__in=["success", "failed", "missed", "terminated"]),
+}
+SUMMED: dict[str, Any] = {
+    "duration": F("duration"),
+    "final_duration": Case(When(status__in=["success", "failed", "missed", "terminated"], then=F("duration")), default=Value(0), output_field=BigIntegerField()),
+    "billed_minutes": ExpressionWrapper((F("duration") + 59) / 60, output_field=BigIntegerField()),
+}

@@ -14,9 +14,11 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from callcenter.models import ApiKey, User
-from calls.models import Call, TranscriptEntry
+from calls.models import AgentProfile, Call, Customer, QueueEntry, ScheduledCallback, TranscriptEntry
+from dashboard.models import BillingRecord, Subscription, SubscriptionPlan
 from store.models import Coupon, Department, InventoryItem, StaffMember, Store, VoiceTemplate
 from store.services import create_api_key, revoke_api_key, save_record, settings_of
+from voice.models import AIAgent
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _ in REGISTRY]
@@ -42,6 +44,7 @@ def rows(admin_user, owner, store, other_store, agent) -> None:
     RefreshToken.for_user(owner)
     RefreshToken.for_user(agent).blacklist()
     _add_store_data(store, admin_user)
+    _add_business_data(store, agent)
 
 
 def _add_store_data(store: Store, actor: User) -> None:
@@ -52,6 +55,19 @@ def _add_store_data(store: Store, actor: User) -> None:
     save_record(actor=actor, store=store, instance=VoiceTemplate(), data={"template_type": "greeting", "text_content": "Hi from {store_name}"})
     save_record(actor=actor, store=store, instance=StaffMember(), data={"name": "Jo Baker", "department": dept})
     save_record(actor=actor, store=store, instance=settings_of(store), data={"recording_enabled": True})
+
+
+def _add_business_data(store: Store, agent: User) -> None:
+    """One row of each model behind the dashboard (calls' hourly totals come from the calls above)."""
+    now = timezone.now()
+    plan = SubscriptionPlan.objects.create(name="Pro", price=49, call_minutes_limit=1000)
+    sub = Subscription.objects.create(store=store, plan=plan, current_period_start=now - timedelta(days=3), current_period_end=now + timedelta(days=27))
+    BillingRecord.objects.create(store=store, subscription=sub, amount=49, status="failed")
+    customer = Customer.objects.create(store=store, phone="+15550001111", name="Xena")
+    ScheduledCallback.objects.create(store=store, customer=customer, scheduled_at=now - timedelta(hours=1), reason="quote", assigned_agent=agent)
+    AgentProfile.objects.create(user=agent, status="available")
+    QueueEntry.objects.create(store=store, customer=customer, caller=customer.phone, assigned_agent=agent)
+    AIAgent.objects.create(store=store, name="Ava", status="active", training_level=80)
 
 
 @pytest.fixture

@@ -1,0 +1,147 @@
+"""CallHour: the hourly call totals the dashboard reads stay equal to the calls, whatever writes them."""
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from calls import stats_sql
+from calls.models import Call, CallHour
+from calls.services import create_call, delete_call, terminate_call, update_call
+from dashboard.queries import Span, Windows, call_counters, window_spans
+from tests.calls.factories import make_calls
+from voice.models import AIAgent
+
+NOW = datetime(2025, 6, 10, 16, 20, 30, tzinfo=UTC)
+
+
+def expected_hours() -> dict[tuple, dict[str, int]]:
+    """What each (store, hour, agent) row should hold, counted in Python from the calls."""
+    out: dict[tuple, Counter] = {}
+    for call in Call.objects.all():
+        key = (call.store_id, call.start_time.astimezone(UTC).replace(minute=0, second=0, microsecond=0), call.ai_agent_id or 0)
+        row = out.setdefault(key, Counter())
+        final = call.status in Call.FINAL_STATUSES
+        row.update(
+            calls=1, success=call.status == "success", failed=call.status == "failed", missed=call.status == "missed",
+            terminated=call.status == "terminated", live=call.is_live, inbound=call.type == "inbound", outbound=call.type == "outbound",
+            converted=call.outcome.lower() == "converted", rated=call.satisfaction != "unknown", positive=call.satisfaction == "positive",
+            duration=call.duration, final_calls=final, final_duration=call.duration if final else 0, billed_minutes=-(-call.duration // 60),
+        )  # fmt: skip
+    return {key: {name: int(row[name]) for name in stats_sql.COUNTERS} for key, row in out.items()}
+
+
+def stored_hours() -> dict[tuple, dict[str, int]]:
+    return {
+        (row.store_id, row.hour, row.ai_agent_key): {name: getattr(row, name) for name in stats_sql.COUNTERS}
+        for row in CallHour.objects.all()
+    }
+
+
+def _random_calls(store, rng: random.Random, n: int, agent=None) -> list[Call]:
+    return make_calls(
+        store, n, prefix=f"R{rng.random()}-",
+        statuses=[rng.choice(Call.Status.values) for _ in range(n)],
+        types=[rng.choice(["inbound", "outbound"]) for _ in range(n)],
+        starts=[NOW - timedelta(minutes=rng.randrange(60 * 24 * 40)) for _ in range(n)],
+        durations=[rng.randrange(0, 900) for _ in range(n)],
+        outcome=rng.choice(["", "converted", "Converted", "answered"]), satisfaction=rng.choice(Call.Satisfaction.values), ai_agent=agent,
+    )  # fmt: skip
+
+
+def test_the_triggers_are_installed(db):
+    """Fails when a migration rebuilt calls_call (SQLite does for most field changes) without installing them again:
+    add `migrations.RunPython(calls.stats_sql.install ...)` after it, as calls/migrations/0003 does."""
+    expected = {"calls_callhour_insert_delete", "calls_callhour_update"} if connection.vendor == "postgresql" else {"calls_callhour_insert", "calls_callhour_delete", "calls_callhour_update"}
+
+    assert stats_sql.installed(connection) == expected
+
+
+def test_every_write_path_keeps_the_hours_exact(store, other_store):
+    rng = random.Random(7)
+    agent = AIAgent.objects.create(store=store, name="Ava")
+    _random_calls(store, rng, 120)
+    _random_calls(store, rng, 40, agent=agent)
+    _random_calls(other_store, rng, 60)
+    calls = list(Call.objects.order_by("id"))
+    # Through the services...
+    create_call(store=store, fields={"call_id": "svc-1", "caller": "+15550000001", "start_time": NOW - timedelta(hours=3)})
+    live = Call.objects.get(call_id="svc-1")
+    update_call(call=live, fields={"status": "success", "duration": 125, "outcome": "converted"})
+    create_call(store=store, fields={"call_id": "svc-2", "start_time": NOW - timedelta(minutes=5)})
+    terminate_call(call=Call.objects.get(call_id="svc-2"))
+    delete_call(call=calls[0])
+    # ...and around them: saves, bulk updates, moves between hours, stores and agents, deletes.
+    for call in calls[1:30]:
+        call.status, call.duration = rng.choice(Call.Status.values), rng.randrange(1000)
+        call.start_time -= timedelta(minutes=rng.randrange(200))
+        call.save()
+    Call.objects.filter(pk__in=[c.pk for c in calls[30:60]]).update(satisfaction="positive", outcome="CONVERTED")
+    Call.objects.filter(pk__in=[c.pk for c in calls[60:70]]).update(store=other_store)
+    Call.objects.filter(pk__in=[c.pk for c in calls[70:90]]).update(ai_agent=agent)
+    Call.objects.filter(pk__in=[c.pk for c in calls[90:100]]).delete()
+    agent.delete()  # its calls' ai_agent becomes NULL
+
+    assert stored_hours() == expected_hours()
+    assert CallHour.objects.filter(calls__lte=0).count() == 0
+
+
+def test_deleting_a_store_empties_its_hours(store, other_store):
+    _random_calls(store, random.Random(1), 30)
+    _random_calls(other_store, random.Random(2), 10)
+
+    store.delete()
+
+    assert set(CallHour.objects.values_list("store_id", flat=True)) == {other_store.pk}
+    assert stored_hours() == expected_hours()
+
+
+def test_a_rebuild_gives_the_same_hours(store):
+    _random_calls(store, random.Random(3), 80)
+    before = stored_hours()
+
+    stats_sql.install(connection)
+
+    assert stored_hours() == before == expected_hours()
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "Asia/Kolkata", "Asia/Kathmandu"])
+def test_counts_over_spans_equal_counting_the_calls(store, other_store, tz):
+    """Whole hours from CallHour plus the partial hours at the edges (zones at :30 and :45 included)."""
+    rng = random.Random(tz)
+    _random_calls(store, rng, 300)
+    _random_calls(other_store, rng, 50)
+    spans = {
+        **window_spans(Windows.at(NOW, ZoneInfo(tz))),
+        "odd": Span(NOW - timedelta(days=3, minutes=17), NOW - timedelta(hours=5, seconds=3)),
+        "inside_an_hour": Span(NOW - timedelta(minutes=50), NOW - timedelta(minutes=21)),
+        "all": Span(),
+        "open_start": Span(None, NOW - timedelta(days=2, minutes=1)),
+    }
+
+    counted = call_counters([store.pk], spans, tuple(stats_sql.COUNTERS))
+
+    for name, span in spans.items():
+        calls = Call.objects.filter(store=store)
+        if span.since:
+            calls = calls.filter(start_time__gte=span.since)
+        if span.until:
+            calls = calls.filter(start_time__lt=span.until)
+        rows = list(calls)
+        assert counted[name]["calls"] == len(rows), name
+        assert counted[name]["success"] == sum(c.status == "success" for c in rows), name
+        assert counted[name]["converted"] == sum(c.outcome.lower() == "converted" for c in rows), name
+        assert counted[name]["billed_minutes"] == sum(-(-c.duration // 60) for c in rows), name
+        assert counted[name]["final_duration"] == sum(c.duration for c in rows if c.status in Call.FINAL_STATUSES), name
+
+
+def test_counts_take_two_queries_whatever_the_spans(store, django_assert_num_queries):
+    _random_calls(store, random.Random(4), 50)
+    spans = {f"s{i}": Span(NOW - timedelta(days=i, minutes=7 * i), NOW - timedelta(minutes=13 * i)) for i in range(1, 9)}
+
+    with django_assert_num_queries(2):
+        call_counters([store.pk], spans, ("calls", "billed_minutes"))
