@@ -1,6 +1,7 @@
-"""Demo data: users of every role, two stores, a bot key, and N realistic calls.
+"""Demo data: users of every role, two stores with their catalogues, a bot key, and N realistic calls.
 
-Idempotent: a second run finds what the first made and adds only what is missing.
+Idempotent: a second run finds what the first made and adds only what is missing; it never
+overwrites a row or a store field that already has a value, so an owner's edits survive a reseed.
 """
 from __future__ import annotations
 
@@ -9,18 +10,19 @@ import hmac
 import random
 import time
 from datetime import datetime, timedelta
-from typing import Iterator
+from typing import Any, Iterator
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
 from callcenter.models import API_KEY_PREFIX, ApiKey, User, hash_api_key
 from calls.models import Call, TranscriptEntry
-from store.models import Store
-from store.services import create_api_key
+from dashboard.demo_catalogue import Catalogue, catalogue_for
+from store.models import Coupon, Department, InventoryItem, StaffMember, Store, StoreSettings, VoiceTemplate
+from store.services import create_api_key, index_item_words, record_change
 
 USERS = [
     # username, password, role, email
@@ -53,7 +55,7 @@ def demo_api_key(slug: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Load demo users, stores, a bot key and calls (idempotent)."
+    help = "Load demo users, stores with their catalogues, a bot key and calls (idempotent)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--calls", type=int, default=300, help="calls to have in the demo store (default 300)")
@@ -70,8 +72,14 @@ class Command(BaseCommand):
         raw_key = demo_api_key("demo-store")
         if not ApiKey.objects.filter(key_hash=hash_api_key(raw_key)).exists():
             create_api_key(store=stores["demo-store"], name="demo bot", raw_key=raw_key)
-        target = Store.objects.get(slug=store)
         started = time.monotonic()
+        now = timezone.now()
+        catalogues = {
+            slug: seed_catalogue(stores[slug], found)
+            for slug in stores
+            if (found := catalogue_for(slug, now=now, tz=stores[slug].timezone)) is not None
+        }
+        target = Store.objects.get(slug=store)
         added = self._calls(target, calls, days, batch, quiet)
         if not Call.objects.filter(store=stores["corner-cafe"]).exists() and target.slug != "corner-cafe":
             self._calls(stores["corner-cafe"], 40, days, batch, quiet=True)
@@ -79,6 +87,9 @@ class Command(BaseCommand):
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {added} calls added to {target.slug} in {elapsed:.1f} s."))
+        for slug, changes in catalogues.items():
+            counts = ", ".join(f"{after - before} {kind}" for kind, (before, after) in changes.items() if kind in PART_NAMES)
+            self.stdout.write(f"  Catalogue of {slug}: {'added ' + counts if counts else 'already complete'}.")
         self.stdout.write(
             "\n  Log in:        admin / admin123   (also owner / owner123, agent / agent123)"
             f"\n  Bot API key:   {raw_key}   (store demo-store)"
@@ -202,3 +213,77 @@ def _copy_calls(rows: list[tuple[dict, list]]) -> None:
             for pk, (_, entries) in zip(ids, rows):
                 for i, (s, t, at) in enumerate(entries):
                     copy.write_row([pk, i, s, t, at])
+
+
+# What a catalogue adds, in order: each model, the Catalogue list it comes from, and the keys that
+# find a row already there (any one match skips the row, so an owner's own rows never clash).
+CATALOGUE_PARTS: list[tuple[str, type[models.Model], str, tuple[tuple[str, ...], ...]]] = [
+    ("departments", Department, "departments", (("name",), ("phone_extension",))),
+    ("inventory items", InventoryItem, "items", (("sku",),)),
+    ("coupons", Coupon, "coupons", (("code",),)),
+    ("voice templates", VoiceTemplate, "templates", (("category", "template_type", "language", "variation_number"),)),
+    ("staff members", StaffMember, "staff", (("email",),)),
+]
+PART_NAMES = {kind for kind, *_ in CATALOGUE_PARTS}
+
+
+def _key(values: tuple) -> tuple:
+    # SKUs and coupon codes are unique per store whatever their case (store.services.UNIQUE_IN_STORE).
+    return tuple(value.casefold() if isinstance(value, str) else value for value in values)
+
+
+@transaction.atomic
+def seed_catalogue(store: Store, catalogue: Catalogue) -> dict[str, list[Any]]:
+    """Add what the store lacks of its demo catalogue in a few bulk inserts; returns (and audits) what changed:
+    {store field: [before, after]}, {kind of row: [count before, count after]}.
+
+    One audit line sums it up: a row-by-row audit through save_record would cost a query or more per row.
+    """
+    changes: dict[str, list[Any]] = {}
+    blank = {name: value for name, value in catalogue.info.items() if not getattr(store, name)}
+    if blank:
+        changes.update({name: [getattr(store, name), value] for name, value in blank.items()})
+        for name, value in blank.items():
+            setattr(store, name, value)
+        store.save(update_fields=[*blank, "updated_at"])
+    for kind, model, part, keys in CATALOGUE_PARTS:
+        existing = model.objects.filter(store=store)
+        have = [{_key(values) for values in existing.values_list(*fields)} for fields in keys]
+        missing = [
+            row for row in getattr(catalogue, part)
+            if not any(_key(tuple(row[f] for f in fields)) in found for fields, found in zip(keys, have))
+        ]
+        if not missing:
+            continue
+        before = existing.count()
+        related = _related(store, missing)
+        created = model.objects.bulk_create(
+            [model(store=store, **{**row, **{f: related[f].get(row[f]) for f in related if f in row}}) for row in missing]
+        )
+        if model is InventoryItem:
+            index_item_words(created)
+        changes[kind] = [before, before + len(created)]
+    found, made = StoreSettings.objects.get_or_create(store=store, defaults=catalogue.settings)
+    # Settings made earlier with the defaults (store.services.settings_of) have no operator number yet.
+    unset = {} if made else {name: value for name, value in catalogue.settings.items() if not getattr(found, name)}
+    if unset:
+        changes["settings"] = [{name: getattr(found, name) for name in unset}, unset]
+        for name, value in unset.items():
+            setattr(found, name, value)
+        found.save()
+    elif made:
+        changes["settings"] = [None, catalogue.settings]
+    if changes:
+        record_change(store=store, actor="seed_demo", action="import", instance=store, changes=changes)
+    return changes
+
+
+def _related(store: Store, rows: list[dict[str, Any]]) -> dict[str, dict[str, models.Model]]:
+    """The store's departments by name and items by SKU that these rows name: one query each."""
+    related: dict[str, dict[str, models.Model]] = {}
+    if any("department" in row for row in rows):
+        related["department"] = {d.name: d for d in Department.objects.filter(store=store)}
+    if any("item" in row for row in rows):
+        skus = [row["item"] for row in rows if row.get("item")]
+        related["item"] = {i.sku: i for i in InventoryItem.objects.filter(store=store, sku__in=skus)}
+    return related
