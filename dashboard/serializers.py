@@ -50,6 +50,8 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "cancelled_at", "days_remaining", "minutes_used", "minutes_limit", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["cancelled_at", "created_at", "updated_at"]
+        # validate() says which rule failed; DRF's own check of the conditional constraint would not.
+        validators: list = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,10 +12,18 @@ from calls.models import AgentProfile, QueueEntry, ScheduledCallback
 from dashboard.models import BillingRecord, Subscription
 
 
+CREATED_FIELDS = ("created_at", "enqueued_at")
+
+
 def save_row(*, instance: models.Model, data: dict[str, Any], now: datetime | None = None, **fixed: Any) -> models.Model:
     """Create or change one row from validated data; a status change stamps its moment (completed, assigned, cancelled...)."""
     now = now or timezone.now()
     previous_status = getattr(instance, "status", None) if instance.pk else None
+    if instance.pk is None:
+        # One clock for the row's moments: when it was made and when its status changed.
+        for name in CREATED_FIELDS:
+            if hasattr(instance, name) and name not in data:
+                setattr(instance, name, now)
     for name, value in {**data, **fixed}.items():
         setattr(instance, name, value)
     status = getattr(instance, "status", None)
