@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from rapidfuzz import fuzz, process
 
@@ -177,12 +178,23 @@ def _match_item(store: Store, content: list[str], *, limit: int) -> ItemMatch | 
     return ItemMatch(item, key[0])
 
 
+# Hints only help speech recognition, so a minute-old list is fine; the answers themselves are
+# always read fresh. Kept in the cache (Redis when REDIS_URL is set), keyed by store.
+HINTS_TTL = 60
+
+
 def hints_for(store: Store, *, items: int = 40) -> list[str]:
     """Speech hints: department names and keywords, and the best-stocked products' names."""
+    key = f"voice:hints:{store.pk}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     hints: list[str] = []
     for name, keywords in Department.objects.filter(store=store, is_active=True).values_list("name", "keywords"):
         hints.append(name)
         hints.extend(keywords or [])
     names = InventoryItem.objects.filter(store=store, is_active=True).order_by("-stock_quantity", "id").values_list("name", flat=True)[:items]
     hints.extend(re.sub(r"\s*\(.*?\)", "", name) for name in names)
-    return list(dict.fromkeys(hint[:100] for hint in hints if hint))
+    found = list(dict.fromkeys(hint[:100] for hint in hints if hint))
+    cache.set(key, found, HINTS_TTL)
+    return found

@@ -1,0 +1,122 @@
+"""One gather turn, in-process: signature check, matching against a big inventory, transcript write, live event.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/callcenter_bench .venv/bin/python bench/voice_turn.py [--items 50000] [--turns 400]
+
+Seeds the demo store (`seed_demo --calls 0`), adds generated items until it holds --items, then plays
+the utterances of tests/voice/utterances.yaml through POST /voice/gather (signed as Twilio signs) on
+fresh calls, and prints p50 / p99 per turn and the queries per turn. The added items are removed afterwards.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import itertools
+import os
+import pstats
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
+os.environ.setdefault("TWILIO_AUTH_TOKEN", "bench-token")
+os.environ.setdefault("PUBLIC_BASE_URL", "https://bench.example.com")
+
+import django  # noqa: E402
+
+django.setup()
+
+import yaml  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from twilio.request_validator import RequestValidator  # noqa: E402
+
+from calls.models import Call  # noqa: E402
+from store.models import InventoryItem, Store  # noqa: E402
+from store.services import index_item_words  # noqa: E402
+
+BRANDS = "Acme Bluebird Cedar Delta Evergreen Fairway Golden Harbor Island Juniper Kestrel Lakeside Maple Northern Orchard Pioneer Quarry Riverside Summit Timber Union Valley Willow Yellowstone Zenith".split()
+KINDS = "Crackers Cookies Chips Soup Sauce Beans Rice Pasta Cereal Granola Juice Soda Tea Coffee Yogurt Cheese Salsa Dressing Jam Honey Nuts Popcorn Pretzels Noodles Broth Oil Vinegar Spice Seasoning Candy".split()
+FLAVOURS = "Original Spicy Mild Classic Lemon Garlic Herb Smoky Sweet Savory Tangy Zesty Roasted Toasted Salted Unsalted Honey Maple Vanilla Cocoa".split()
+SIZES = ["8 oz", "12 oz", "16 oz", "24 oz", "32 oz"]
+
+
+def fill(store: Store, target: int) -> list[int]:
+    """Generated items (brand x flavour x kind x size) until the store holds `target`; returns their ids."""
+    need = max(target - InventoryItem.objects.filter(store=store).count(), 0)
+    combos = itertools.islice(itertools.product(BRANDS, FLAVOURS, KINDS, SIZES), need)
+    ids: list[int] = []
+    batch: list[InventoryItem] = []
+    for n, (brand, flavour, kind, size) in enumerate(combos):
+        batch.append(InventoryItem(store=store, name=f"{brand} {flavour} {kind} ({size})", sku=f"GEN{n:07d}", price=Decimal("3.49"), stock_quantity=n % 40, location=f"Aisle {n % 20 + 1}"))
+        if len(batch) == 5000:
+            created = InventoryItem.objects.bulk_create(batch)
+            index_item_words(created)
+            ids += [item.pk for item in created]
+            batch = []
+    if batch:
+        created = InventoryItem.objects.bulk_create(batch)
+        index_item_words(created)
+        ids += [item.pk for item in created]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE store_inventoryitem; ANALYZE store_inventoryword")
+    return ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=50_000)
+    parser.add_argument("--turns", type=int, default=400)
+    parser.add_argument("--keep", action="store_true", help="leave the generated items for the next run")
+    parser.add_argument("--profile", action="store_true", help="print where the turns spend their time (cProfile)")
+    args = parser.parse_args()
+
+    call_command("seed_demo", calls=0, quiet=True)
+    store = Store.objects.get(slug="demo-store")
+    started = time.perf_counter()
+    added = fill(store, args.items)
+    print(f"{connection.vendor}: {InventoryItem.objects.filter(store=store).count():,} items in the demo store ({len(added):,} added in {time.perf_counter() - started:.1f} s)")
+    utterances = [u[0] for u in yaml.safe_load((ROOT / "tests/voice/utterances.yaml").read_text())["utterances"]]
+    validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
+    base = os.environ["PUBLIC_BASE_URL"]
+    client = Client()
+    number = store.twilio_numbers[0]
+    timings, queries = [], []
+    profiler = cProfile.Profile() if args.profile else None
+    try:
+        for n in range(args.turns):
+            sid = f"CABENCH{n:025d}"
+            params = {"CallSid": sid, "From": "+15551230000", "To": number, "CallStatus": "ringing"}
+            client.post("/voice/incoming", params, HTTP_X_TWILIO_SIGNATURE=validator.compute_signature(base + "/voice/incoming", params))
+            turn = {**params, "CallStatus": "in-progress", "SpeechResult": utterances[n % len(utterances)]}
+            signature = validator.compute_signature(base + "/voice/gather", turn)
+            with CaptureQueriesContext(connection) as ctx:
+                if profiler:
+                    profiler.enable()
+                t0 = time.perf_counter()
+                response = client.post("/voice/gather", turn, HTTP_X_TWILIO_SIGNATURE=signature)
+                timings.append((time.perf_counter() - t0) * 1000)
+                if profiler:
+                    profiler.disable()
+            assert response.status_code == 200, response.content
+            queries.append(len(ctx))
+        timings.sort()
+        p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+        print(f"gather turn over {args.turns} turns: p50 {statistics.median(timings):.1f} ms, p99 {p99:.1f} ms, max {timings[-1]:.1f} ms")
+        print(f"queries per turn: min {min(queries)}, max {max(queries)}, mean {statistics.mean(queries):.1f}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+    finally:
+        Call.objects.filter(store=store, call_id__startswith="CABENCH").delete()
+        if not args.keep:
+            InventoryItem.objects.filter(pk__in=added).delete()
+
+
+if __name__ == "__main__":
+    main()
