@@ -160,10 +160,12 @@ def _customers(store: Store, limit: int | None) -> int:
 
 
 def _callbacks(store: Store, agent: User, now: datetime, added: dict[str, int]) -> None:
-    """Six callbacks of the store's hot leads: one overdue, two later today, two tomorrow, one done yesterday."""
+    """Six callbacks, hot leads first: one overdue, two later today, two tomorrow, one done yesterday."""
     if ScheduledCallback.objects.filter(store=store).exists():
         return
     customers = list(Customer.objects.filter(store=store, interest_level="hot").order_by("-first_call_at")[:6])
+    # A small demo may have few hot leads: warm and cold ones make up the six.
+    customers += list(Customer.objects.filter(store=store).exclude(interest_level="hot").order_by("-first_call_at")[: 6 - len(customers)])
     plan = [
         (now - timedelta(hours=2), "high", "scheduled", "Wants a quote for a catering order"),
         (now + timedelta(hours=1), "urgent", "scheduled", "Prescription ready: confirm pickup time"),

@@ -345,3 +345,30 @@ def test_seeding_a_catalogue_takes_a_fixed_number_of_queries(db, django_assert_m
         seed_catalogue(store, catalogue)
 
     assert InventoryItem.objects.filter(store=store).count() == len(catalogue.items)
+
+
+def test_seed_adds_the_business_behind_the_dashboard(db):
+    from calls.models import AgentProfile, Customer, QueueEntry, ScheduledCallback
+    from dashboard.models import BillingRecord, Subscription, SubscriptionPlan
+    from voice.models import AIAgent
+
+    _seed(calls=50, quiet=True)
+    business = [SubscriptionPlan.objects.count(), Subscription.objects.count(), BillingRecord.objects.count(), AIAgent.objects.count(), Customer.objects.count(), ScheduledCallback.objects.count(), QueueEntry.objects.count()]
+    _seed(calls=50, quiet=True)
+
+    assert [SubscriptionPlan.objects.count(), Subscription.objects.count(), BillingRecord.objects.count(), AIAgent.objects.count(), Customer.objects.count(), ScheduledCallback.objects.count(), QueueEntry.objects.count()] == business
+    callers = Call.objects.filter(type="inbound").values("store", "caller").distinct().count()
+    assert Customer.objects.count() == callers
+    assert BillingRecord.objects.filter(status="failed").count() == 1
+    assert Call.objects.filter(store__slug="demo-store", ai_agent__name="Ava").count() == 50
+    assert AgentProfile.objects.get(user__username="agent").status == "available"
+    alerts = {}
+    for username in ("admin", "owner", "agent", "owner2"):
+        client = APIClient()
+        client.force_authenticate(User.objects.get(username=username))
+        response = client.get("/api/dashboard/comprehensive/")
+        assert response.status_code == 200
+        alerts[username] = {a["id"] for a in response.json()["alerts"]}
+    assert {"subscription_expiring", "agent_training_incomplete", "overdue_callbacks", "long_queue_wait"} <= alerts["owner"]
+    assert "failed_payments" in alerts["owner2"] and "failed_payments" in alerts["admin"]
+    assert {"overdue_callbacks", "long_queue_wait"} <= alerts["agent"]

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from callcenter.models import API_KEY_PREFIX, ApiKey, User, hash_api_key
 from calls.models import Call, TranscriptEntry
+from dashboard.demo_business import seed_business
 from dashboard.demo_catalogue import Catalogue, catalogue_for
 from store.models import Coupon, Department, InventoryItem, StaffMember, Store, StoreSettings, VoiceTemplate
 from store.services import create_api_key, index_item_words, record_change
@@ -83,6 +84,7 @@ class Command(BaseCommand):
         added = self._calls(target, calls, days, batch, quiet)
         if not Call.objects.filter(store=stores["corner-cafe"]).exists() and target.slug != "corner-cafe":
             self._calls(stores["corner-cafe"], 40, days, batch, quiet=True)
+        seed_business(stores, users, now)
         elapsed = time.monotonic() - started
         if quiet:
             return
