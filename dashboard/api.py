@@ -126,6 +126,16 @@ class BusinessViewSet(viewsets.ModelViewSet):
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": timezone.now()}
 
+    def store_context(self) -> dict[str, Any]:
+        """The row's store, for serializers whose checks need it (a new row's, or the changed row's)."""
+        if getattr(self, "swagger_fake_view", False):
+            return {}
+        if self.request.method == "POST":
+            return {"store": self.write_store()}
+        if self.kwargs.get("pk") and self.request.method in ("PUT", "PATCH"):
+            return {"store": self.get_object().store}
+        return {}
+
     def write_store(self) -> Store:
         """The store a new row belongs to: `store` in the body or the query, or the requester's only store."""
         slug = self.request.data.get("store") if isinstance(self.request.data, dict) else None
@@ -246,12 +256,7 @@ class CustomerViewSet(BusinessViewSet):
         return qs
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        if self.request.method == "POST":
-            context["store"] = self.write_store()
-        elif self.kwargs.get("pk") and self.request.method in ("PUT", "PATCH"):
-            context["store"] = self.get_object().store
-        return context
+        return {**super().get_serializer_context(), **self.store_context()}
 
 
 class CallbackViewSet(BusinessViewSet):
@@ -301,12 +306,7 @@ class QueueViewSet(BusinessViewSet):
         return qs
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        if self.request.method == "POST":
-            context["store"] = self.write_store()
-        elif self.kwargs.get("pk") and self.request.method in ("PUT", "PATCH"):
-            context["store"] = self.get_object().store
-        return context
+        return {**super().get_serializer_context(), **self.store_context()}
 
 
 class AgentProfileViewSet(BusinessViewSet):

@@ -405,3 +405,29 @@ def test_query_count_is_fixed_with_thousands_of_rows(request, business, who, lim
 
     assert response.status_code == 200
     assert len(captured) <= limit
+
+
+# --- docs ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role,who", [("admin", "admin_user"), ("user", "owner"), ("agent", "agent")])
+def test_swagger_examples_have_the_keys_the_view_answers_with(request, business, role, who):
+    from dashboard.examples import EXAMPLES
+
+    body = dashboard(request.getfixturevalue(who))
+    example = EXAMPLES[role]
+
+    assert set(example) == set(body) == COMMON | SECTIONS[role]
+    for name, section in body.items():
+        if isinstance(section, dict):
+            assert set(example[name]) == set(section), name
+
+
+def test_swagger_documents_each_roles_response(client):
+    schema = client.get("/swagger.json").json()
+    (operation,) = [ops["get"] for path, ops in schema["paths"].items() if path.rstrip("/").endswith("dashboard/comprehensive")]
+
+    for heading in ("Platform admin", "Business owner", "Agent (role `agent`)"):
+        assert heading in operation["description"]
+    assert operation["responses"]["200"]["examples"]["application/json"]["dashboard_type"] == "admin_comprehensive"
+    assert {p["name"] for p in operation["parameters"]} >= {"store", "role"}
