@@ -31,6 +31,21 @@ EXPECTED_PATHS = [
     "/api/auth/token",
     "/api/auth/token/refresh",
     "/api/health",
+    "/api/store-info",
+    "/api/settings",
+    "/api/stores",
+    "/api/stores/{slug}",
+    "/api/audit-log",
+    "/api/departments",
+    "/api/departments/{id}",
+    "/api/inventory",
+    "/api/inventory/{id}",
+    "/api/coupons",
+    "/api/coupons/{id}",
+    "/api/voice-templates",
+    "/api/voice-templates/{id}",
+    "/api/staff",
+    "/api/staff/{id}",
 ]
 
 
@@ -115,10 +130,25 @@ def _body_properties(spec: dict, operation: dict) -> set[str]:
         ("/api/users/profile", "put", {"email", "firstName", "lastName"}),
         ("/api/users/change-password", "put", {"currentPassword", "newPassword"}),
         ("/api/calls", "post", {"callId", "type", "caller", "receiver", "status", "transcript"}),
+        ("/api/store-info", "put", {"name", "address", "phone", "hours", "greeting_message", "opening_hours", "transfer_number", "timezone"}),
+        ("/api/settings", "put", {"ai_model", "voice_settings", "system_preferences", "voice", "operator_number", "max_misses"}),
+        ("/api/departments", "post", {"name", "phone_extension", "phone", "description", "keywords", "is_active"}),
+        ("/api/departments/{id}", "put", {"name", "phone_extension"}),
+        ("/api/inventory", "post", {"name", "sku", "department", "price", "stock_quantity", "location", "aliases"}),
+        ("/api/coupons", "post", {"code", "discount_type", "discount_value", "department", "item", "is_store_wide", "expires_at"}),
+        ("/api/voice-templates", "post", {"template_type", "language", "text_content", "variation_number"}),
+        ("/api/staff", "post", {"name", "email", "phone", "department", "role"}),
+        ("/api/stores", "post", {"name", "slug", "owner", "twilio_numbers", "timezone", "language"}),
     ],
 )
 def test_request_bodies_are_documented(spec, paths, path, method, fields):
     assert fields <= _body_properties(spec, paths[path][method])
+
+
+def test_store_data_filters_are_documented(paths):
+    names = {p["name"] for p in paths["/api/inventory"]["get"]["parameters"]}
+    assert {"q", "department", "limit", "offset", "store"} <= names
+    assert {"store", "model", "action"} <= {p["name"] for p in paths["/api/audit-log"]["get"]["parameters"]}
 
 
 def test_call_list_filters_are_documented(paths):
