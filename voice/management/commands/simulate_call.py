@@ -1,84 +1,27 @@
 """`simulate_call`: play a whole phone call against the voice webhooks, signed as Twilio signs it.
 
-In-process by default (django.test.Client on this project's database), or against a running
+In-process by default (the voice views called directly, on this project's database; see
+voice/simulator.py, shared with the /simulator/ page), or against a running
 server with --url. Prints the conversation and the TwiML verbs of every answer.
 """
 from __future__ import annotations
 
-import re
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.http.request import validate_host
 
 from calls.models import Call
 from store.models import Store
 from voice import twilio
+from voice.simulator import SIMULATED_CALLER, Answer, InProcess, SimulatedCall, WebhookRefused, read_twiml
 
-DIGITS = re.compile(r"[0-9*#]+")
-SIMULATED_CALLER = "+15550100123"
-
-
-@dataclass
-class Answer:
-    """One webhook answer: what the agent said, the verbs, and whether it still listens."""
-
-    lines: list[str]
-    listening: bool
-    dialling: bool = False
-
-
-def read_twiml(body: bytes) -> Answer:
-    root = ET.fromstring(body)
-    lines: list[str] = []
-    for verb in root:
-        if verb.tag == "Say":
-            lines.append(f"Agent: {verb.text or ''}")
-        elif verb.tag == "Gather":
-            lines += [f"Agent: {say.text or ''}" for say in verb.iter("Say")]
-            lines.append("  [Gather]")
-        elif verb.tag == "Dial":
-            for number in verb:
-                digits = f" sendDigits={number.get('sendDigits')}" if number.get("sendDigits") else ""
-                lines.append(f"  [Dial {number.text}{digits}]")
-        elif verb.tag == "Start":
-            lines += [f"  [Start {child.tag}]" for child in verb]
-        else:
-            lines.append(f"  [{verb.tag}]")
-    # Twilio goes on to /voice/gather only while a <Gather> is waiting; a Dial or Hangup ends our part.
-    return Answer(lines=lines, listening=root.find("Gather") is not None, dialling=root.find("Dial") is not None)
-
-
-class InProcess:
-    """Requests through django.test.Client, on this process's settings and database."""
-
-    def __init__(self, public_url: str) -> None:
-        from django.test import Client
-
-        parts = urllib.parse.urlsplit(public_url)
-        self.secure = parts.scheme == "https"
-        self.client = Client(HTTP_HOST=self._allowed_host(parts.hostname or ""))
-
-    @staticmethod
-    def _allowed_host(public_host: str) -> str:
-        allowed = settings.ALLOWED_HOSTS or ([".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
-        for host in (public_host, "testserver", "localhost", "127.0.0.1", *(h.lstrip(".") for h in allowed)):
-            if host and host != "*" and validate_host(host, allowed):
-                return host
-        return public_host or "localhost"
-
-    def post(self, path: str, params: dict[str, str], signature: str) -> tuple[int, bytes]:
-        response = self.client.post(path, params, secure=self.secure, HTTP_X_TWILIO_SIGNATURE=signature)
-        return response.status_code, response.content
+__all__ = ["Answer", "Command", "read_twiml"]
 
 
 class OverHttp:
@@ -133,36 +76,36 @@ class Command(BaseCommand):
         token = token or twilio.signing_token() or (twilio.DEV_AUTH_TOKEN if url else "")
         if not token:
             raise CommandError("No token to sign with: set TWILIO_AUTH_TOKEN, or DEBUG=1 to use the local dev token.")
-        self.token = token
-        self.public_url = (public_url or settings.PUBLIC_BASE_URL).rstrip("/")
-        self.transport = OverHttp(url) if url else InProcess(self.public_url)
+        public_url = (public_url or settings.PUBLIC_BASE_URL).rstrip("/")
         self.stdin = options.get("stdin") or sys.stdin
+        call = SimulatedCall(
+            transport=OverHttp(url) if url else InProcess(public_url), to=to, token=token, public_url=public_url, caller=caller
+        )
+        try:
+            self.play(call, found.name if found else store, self.utterances(say, interactive))
+        except WebhookRefused as exc:
+            raise CommandError(str(exc)) from None
+        self.summary(found, call.sid, in_process=not url)
 
-        sid = "CA" + uuid.uuid4().hex
-        base = {"AccountSid": settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32, "CallSid": sid, "From": caller,
-                "To": to, "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    def play(self, call: SimulatedCall, store_name: str, utterances: Iterator[str]) -> None:
         started = time.monotonic()
-        self.stdout.write(f"Calling {found.name if found else store} on {to} (CallSid {sid})")
-        answer = self.send("/voice/incoming", {**base, "CallStatus": "ringing"})
-        for utterance in self.utterances(say, interactive):
-            if answer.dialling:
-                # No real department phone rings in a simulation: it goes unanswered, and the
-                # caller comes back to the agent as they would on a real line.
+        self.stdout.write(f"Calling {store_name} on {call.to} (CallSid {call.sid})")
+        self.show(call.start())
+        for utterance in utterances:
+            unanswered = call.department_unanswered()
+            if unanswered is not None:
                 self.stdout.write("  (the simulated department does not answer)")
-                answer = self.send("/voice/status", {**base, "CallStatus": "in-progress", "DialCallStatus": "no-answer"})
-            if not answer.listening:
+                self.show(unanswered)
+            if not call.listening:
                 self.stdout.write(f"(the agent has ended the call; not said: {utterance!r})")
                 break
             self.stdout.write(f"Caller: {utterance}" if utterance else "Caller: (silence)")
-            turn = {**base, "CallStatus": "in-progress"}
-            if DIGITS.fullmatch(utterance):
-                turn["Digits"] = utterance
-            elif utterance:
-                turn.update(SpeechResult=utterance, Confidence="0.9")
-            answer = self.send("/voice/gather", turn)
-        duration = max(int(time.monotonic() - started), 1)
-        self.send("/voice/status", {**base, "CallStatus": "completed", "CallDuration": str(duration)}, show=False)
-        self.summary(found, sid, in_process=not url)
+            self.show(call.turn(utterance))
+        call.hang_up(duration=int(time.monotonic() - started))
+
+    def show(self, answer: Answer) -> None:
+        for line in answer.lines:
+            self.stdout.write(line)
 
     def utterances(self, said: list[str], interactive: bool) -> Iterator[str]:
         yield from (text.strip() for text in said)
@@ -176,22 +119,6 @@ class Command(BaseCommand):
             if not line.strip():
                 return
             yield line.strip()
-
-    def send(self, path: str, params: dict[str, str], *, show: bool = True) -> Answer:
-        signature = twilio.sign(self.public_url + path, params, token=self.token)
-        status, body = self.transport.post(path, params, signature)
-        if status == 403:
-            raise CommandError(
-                f"{path} answered 403: the signature was refused. The server must use the same token "
-                "(TWILIO_AUTH_TOKEN, or DEBUG=1 and none) and PUBLIC_BASE_URL as --token and --public-url."
-            )
-        if status != 200:
-            raise CommandError(f"{path} answered {status}: {body[:300].decode(errors='replace')}")
-        answer = read_twiml(body)
-        if show:
-            for line in answer.lines:
-                self.stdout.write(line)
-        return answer
 
     def summary(self, store: Store | None, sid: str, *, in_process: bool) -> None:
         call = Call.objects.filter(store=store, call_id=sid).first() if in_process and store else None
