@@ -123,9 +123,12 @@ def save_record(*, actor: Any, store: Store, instance: models.Model, data: dict[
         instance.store = store
     _check_unique(instance, store)
     instance.full_clean(validate_constraints=False)
+    # A change saves only the fields sent (and the update stamp): two people changing different
+    # fields of one row at once both keep their change.
+    fields = None if creating else [name for name in data] + [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
     try:
         with transaction.atomic():
-            instance.save()
+            instance.save(update_fields=fields)
     except IntegrityError:  # a twin written between the check and the insert
         field, _, message = UNIQUE_IN_STORE.get(type(instance), ("non_field_errors", (), "This conflicts with another row."))
         raise ValidationError({field: [message.format(value=getattr(instance, field, ""))]}) from None

@@ -237,3 +237,14 @@ def test_seed_001_integration_flow(owner_api, store):
     assert [d["name"] for d in owner_api.get("/api/departments").json()] == ["Test Department"]
 
     assert owner_api.get("/api/inventory").status_code == 200
+
+
+def test_a_change_keeps_what_someone_else_changed_meanwhile(owner_api, store):
+    dept = _make(store, "departments")
+    stale = Department.objects.get(pk=dept.pk)
+    Department.objects.filter(pk=dept.pk).update(description="Changed by someone else")
+
+    save_record(actor=None, store=store, instance=stale, data={"phone_extension": "150"})
+
+    dept.refresh_from_db()
+    assert (dept.phone_extension, dept.description) == ("150", "Changed by someone else")
