@@ -1,11 +1,12 @@
 # make run: install, migrate, demo data, serve.  make test: the whole suite.
+# make loadtest, make fuzz, make bench: against the production setup on PostgreSQL + Redis (bench/).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed serve clean
+.PHONY: run test install migrate seed serve clean loadtest
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run: make run PYTHON=python3"; exit 1; }
@@ -30,6 +31,10 @@ run: seed serve
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Concurrent bots run whole calls against several uvicorn workers; fails on any loss, duplicate or 5xx.
+loadtest: install
+	$(PY) bench/loadtest.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
