@@ -35,6 +35,7 @@ urlpatterns = [
     route(r"api/users", api.UserListView.as_view(), "users"),
     route(r"api/users/(?P<pk>[0-9]+)", api.UserDetailView.as_view(), "user-detail"),
     route(r"api/calls/outbound", OutboundCallView.as_view(), "calls-outbound"),
+    path("", include("dashboard.page_urls")),
     path("", include("calls.urls")),
     path("", include("store.urls")),
     path("", include("dashboard.urls")),

@@ -1,0 +1,40 @@
+"""The pages (DESIGN.md, Pages). Each path answers with and without its trailing slash, like the API."""
+from django.urls import re_path
+
+from dashboard.views import analytics, auth, calls, overview, settings, simulator, store
+
+app_name = "pages"
+
+PK = r"(?P<pk>[0-9]{1,18})"
+KIND = r"(?P<kind_slug>departments|inventory|coupons|templates|staff)"
+
+
+def page(pattern: str, view, name: str):
+    return re_path(rf"^{pattern}/?$" if pattern else r"^$", view, name=name)
+
+
+urlpatterns = [
+    page(r"login", auth.login_page, "login"),
+    page(r"logout", auth.logout_page, "logout"),
+    page(r"", overview.overview, "overview"),
+    page(r"live", calls.live, "live"),
+    page(r"calls", calls.call_list, "calls"),
+    page(rf"calls/{PK}", calls.call_detail, "call-detail"),
+    page(rf"calls/{PK}/terminate", calls.terminate, "call-terminate"),
+    page(r"analytics", analytics.analytics, "analytics"),
+    page(r"store", store.store_home, "store"),
+    page(r"store/info", store.store_info, "store-info"),
+    page(rf"store/{KIND}", store.rows, "store-rows"),
+    page(rf"store/{KIND}/{PK}", store.row_detail, "store-row"),
+    page(rf"store/{KIND}/{PK}/delete", store.row_delete, "store-row-delete"),
+    page(r"settings", settings.voice_settings, "settings"),
+    page(r"settings/users", settings.users, "users"),
+    page(rf"settings/users/{PK}", settings.user_detail, "user-detail"),
+    page(rf"settings/users/{PK}/delete", settings.user_delete, "user-delete"),
+    page(r"settings/api-keys", settings.api_keys, "api-keys"),
+    page(rf"settings/api-keys/{PK}/revoke", settings.api_key_revoke, "api-key-revoke"),
+    page(r"simulator", simulator.simulator, "simulator"),
+    page(r"simulator/start", simulator.simulator_start, "simulator-start"),
+    page(r"simulator/say", simulator.simulator_say, "simulator-say"),
+    page(r"simulator/hangup", simulator.simulator_hangup, "simulator-hangup"),
+]

@@ -1,0 +1,63 @@
+"""Signing in and out of the pages (session login; the API has its own token logins)."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from callcenter.api import client_address
+from callcenter.models import User
+from callcenter.throttles import LoginFailures
+from dashboard.forms import LoginForm
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def login_page(request: HttpRequest) -> HttpResponse:
+    """GET the form; POST signs in. Failed tries are counted per name and address, as the API counts them."""
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(_next_url(request))
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        name = form.cleaned_data["username"].strip()
+        if "@" in name:
+            name = User.objects.filter(email__iexact=name).values_list("username", flat=True).first() or name
+        failures = LoginFailures(name, client_address(request))
+        wait = failures.attempt()
+        user = None if wait else authenticate(request, username=name, password=form.cleaned_data["password"])
+        if wait:
+            form.add_error(None, f"Too many failed sign-ins. Try again in {wait} seconds.")
+            status = 429
+        elif user is None:
+            form.add_error(None, "That username and password do not match.")
+        else:
+            failures.clear()
+            login(request, user)
+            messages.success(request, f"Welcome, {user.get_full_name() or user.username}.")
+            return HttpResponseRedirect(_next_url(request))
+    response = render(request, "dashboard/login.html", {"form": form, "next": _next_url(request)}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+@require_POST
+def logout_page(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You are signed out.")
+    return redirect("pages:login")

@@ -1,0 +1,62 @@
+// Shared behaviour of every page: the phone menu, the store picker, confirmations and copy buttons.
+(function () {
+  "use strict";
+
+  const toggle = document.querySelector(".nav-toggle");
+  const nav = document.getElementById("site-nav");
+  if (toggle && nav) {
+    toggle.addEventListener("click", function () {
+      const open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", String(!open));
+      nav.classList.toggle("open", !open);
+    });
+  }
+
+  // The store picker changes page as soon as a store is chosen (a button does it without JavaScript).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // Forms that destroy something ask first.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      const input = document.querySelector(button.dataset.copy);
+      input.select();
+      const done = function () { button.textContent = "Copied"; };
+      if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+      else { document.execCommand("copy"); done(); }
+    });
+  });
+})();
+
+// Helpers the page scripts share.
+window.Callcenter = {
+  csrfToken: function () {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  },
+  post: function (url, data) {
+    const body = new URLSearchParams(data || {});
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": window.Callcenter.csrfToken(), "Accept": "application/json" },
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        if (!response.ok) {
+          const error = new Error(json.message || ("HTTP " + response.status));
+          error.status = response.status;
+          throw error;
+        }
+        return json;
+      });
+    });
+  },
+};
