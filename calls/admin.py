@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from calls.models import AgentProfile, Call, CallHour, Customer, QueueEntry, ScheduledCallback, TranscriptEntry
+from calls.models import AgentProfile, Call, CallHour, Customer, CustomerHour, QueueEntry, ScheduledCallback, TranscriptEntry
 
 
 class TranscriptEntryInline(admin.TabularInline):
@@ -72,11 +72,9 @@ class QueueEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-@admin.register(CallHour)
-class CallHourAdmin(admin.ModelAdmin):
-    """Read only: the triggers on calls_call keep these totals; a hand edit would make the dashboard lie."""
+class ReadOnlyTotalsAdmin(admin.ModelAdmin):
+    """Read only: database triggers keep these totals; a hand edit would make the dashboard lie."""
 
-    list_display = ("store_id", "hour", "ai_agent_key", "calls", "success", "converted", "live", "billed_minutes")
     list_filter = ("hour",)
     search_fields = ("=store_id",)
     show_full_result_count = False
@@ -89,3 +87,13 @@ class CallHourAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CallHour)
+class CallHourAdmin(ReadOnlyTotalsAdmin):
+    list_display = ("store_id", "hour", "ai_agent_key", "calls", "success", "converted", "live", "billed_minutes")
+
+
+@admin.register(CustomerHour)
+class CustomerHourAdmin(ReadOnlyTotalsAdmin):
+    list_display = ("store_id", "hour", "customers", "hot", "warm", "cold", "converted", "do_not_call")

@@ -168,6 +168,8 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["store", "interest_level"], name="customer_store_interest"),
             models.Index(fields=["store", "-created_at", "-id"], name="customer_store_created"),
+            # The admin's spans of new customers cover every store.
+            models.Index(fields=["created_at"], name="customer_created"),
         ]
 
     def __str__(self) -> str:
@@ -307,8 +309,8 @@ class CallHour(models.Model):
 
     Kept exact by database triggers on calls_call (calls/stats_sql.py), so every write path counts:
     the services, bulk inserts, COPY in seed_demo, the admin, deletes and cascades. On SQLite a
-    migration that rebuilds calls_call drops its triggers: such a migration must run
-    `calls.stats_sql.install` again (tests/dashboard/test_call_hours.py fails until it does).
+    migration that rebuilds calls_call (or calls_customer) drops its triggers: such a migration
+    must run `calls.stats_sql.install` again (tests/dashboard/test_call_hours.py fails until it does).
     """
 
     # No foreign keys: a cascade that deletes a store's calls empties these rows through the
@@ -338,3 +340,23 @@ class CallHour(models.Model):
 
     def __str__(self) -> str:
         return f"store {self.store_id} {self.hour:%Y-%m-%d %H}:00 agent {self.ai_agent_key}: {self.calls}"
+
+
+class CustomerHour(models.Model):
+    """One store's customers who became customers in one UTC hour, by interest level: kept by triggers like CallHour."""
+
+    store_id = models.BigIntegerField()
+    hour = models.DateTimeField()
+    customers = models.BigIntegerField(default=0)
+    hot = models.BigIntegerField(default=0)
+    warm = models.BigIntegerField(default=0)
+    cold = models.BigIntegerField(default=0)
+    converted = models.BigIntegerField(default=0)
+    do_not_call = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store_id", "hour"], name="customer_hour_unique")]
+        indexes = [models.Index(fields=["hour"], name="customer_hour_hour")]
+
+    def __str__(self) -> str:
+        return f"store {self.store_id} {self.hour:%Y-%m-%d %H}:00: {self.customers}"

@@ -17,7 +17,7 @@ from django.db.models import Avg, Count, F, Min, Q, QuerySet, Sum
 
 from callcenter.models import User
 from calls import stats_sql
-from calls.models import AgentProfile, Call, CallHour, Customer, QueueEntry, ScheduledCallback
+from calls.models import AgentProfile, Call, CallHour, Customer, CustomerHour, QueueEntry, ScheduledCallback
 from dashboard.models import BillingRecord, Subscription
 from store.models import StoreSettings
 from voice.models import AIAgent
@@ -198,47 +198,58 @@ class Span:
 
 
 def call_counters(store_ids: list[int] | None, spans: dict[str, Span], counters: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    """`counters` (calls/stats_sql.COUNTERS) of the calls in each span, in two queries whatever the history.
+    """`counters` (calls/stats_sql.CALLS) of the calls in each span, in two queries whatever the history."""
+    return rollup_counters(stats_sql.CALLS, CallHour, Call, store_ids, spans, counters)
 
-    Whole hours come from CallHour; the partial hours at a span's ends (a week ago now, a
-    subscription that started at 10:07) are counted from the calls themselves, which an index on
-    the start time keeps to a few minutes of rows.
-    """
+
+def customer_counters(store_ids: list[int] | None, spans: dict[str, Span], counters: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """`counters` (calls/stats_sql.CUSTOMERS) of the customers who became customers in each span: two queries."""
+    return rollup_counters(stats_sql.CUSTOMERS, CustomerHour, Customer, store_ids, spans, counters)
+
+
+def rollup_counters(rollup: stats_sql.Rollup, hours: type, rows: type, store_ids: list[int] | None, spans: dict[str, Span], counters: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """Whole hours of each span from the hourly totals; the partial hours at its ends (a week ago now, a
+    subscription that started at 10:07) counted from the rows themselves, which an index on the time
+    column keeps to a few minutes of rows."""
     hourly: dict[str, Any] = {}
     live: dict[str, Any] = {}
+    any_edge = Q(pk__in=[])
     for name, span in spans.items():
-        inner, edges = _split(span)
+        inner, edges = _split(span, rollup.time)
         store = Q(store_id=span.store_id) if span.store_id is not None else Q()
         for counter in counters:
             if inner is not None:
                 hourly[f"{name}__{counter}"] = Sum(counter, filter=store & inner, default=0)
             if edges is not None:
-                live[f"{name}__{counter}"] = stats_sql.live_counter(counter, store & edges)
-    from_hours = scoped(CallHour.objects.all(), store_ids).aggregate(**hourly) if hourly else {}
-    from_calls = scoped(Call.objects.all(), store_ids).aggregate(**live) if live else {}
+                live[f"{name}__{counter}"] = rollup.live_counter(counter, store & edges)
+        if edges is not None:
+            any_edge |= store & edges
+    from_hours = scoped(hours.objects.all(), store_ids).aggregate(**hourly) if hourly else {}
+    # The WHERE holds the edges too, so the time index reads only their minutes of rows.
+    from_rows = scoped(rows.objects.filter(any_edge), store_ids).aggregate(**live) if live else {}
     return {
-        name: {c: int(from_hours.get(f"{name}__{c}") or 0) + int(from_calls.get(f"{name}__{c}") or 0) for c in counters}
+        name: {c: int(from_hours.get(f"{name}__{c}") or 0) + int(from_rows.get(f"{name}__{c}") or 0) for c in counters}
         for name in spans
     }
 
 
-def _split(span: Span) -> tuple[Q | None, Q | None]:
-    """The whole hours of a span (a filter on CallHour.hour) and its partial hours (a filter on Call.start_time)."""
+def _split(span: Span, field: str) -> tuple[Q | None, Q | None]:
+    """The whole hours of a span (a filter on the hourly totals) and its partial hours (a filter on `field` of the rows)."""
     low = _ceil_hour(span.since) if span.since else None
     high = _floor_hour(span.until) if span.until else None
     if low is not None and high is not None and low >= high:
-        # Within an hour or two: count it all from the calls.
-        return None, Q(start_time__gte=span.since, start_time__lt=span.until)
+        # Within an hour or two: count it all from the rows.
+        return None, Q(**{f"{field}__gte": span.since, f"{field}__lt": span.until})
     inner = Q()
     edges = []
     if low is not None:
         inner &= Q(hour__gte=low)
         if low != span.since:
-            edges.append(Q(start_time__gte=span.since, start_time__lt=low))
+            edges.append(Q(**{f"{field}__gte": span.since, f"{field}__lt": low}))
     if high is not None:
         inner &= Q(hour__lt=high)
         if high != span.until:
-            edges.append(Q(start_time__gte=high, start_time__lt=span.until))
+            edges.append(Q(**{f"{field}__gte": high, f"{field}__lt": span.until}))
     either = None
     for edge in edges:
         either = edge if either is None else either | edge
@@ -385,15 +396,18 @@ def ai_agent_summary(agents: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def customer_metrics(store_ids: list[int] | None, windows: Windows) -> dict[str, Any]:
-    """Customers by interest level, do-not-call, and new ones in each span."""
-    levels = {f"{level}_leads": Count("pk", filter=Q(interest_level=level)) for level in ("hot", "warm", "cold")}
-    row = scoped(Customer.objects.all(), store_ids).aggregate(
-        total_customers=Count("pk"),
-        **levels,
-        converted_customers=Count("pk", filter=Q(interest_level=Customer.Interest.CONVERTED)),
-        do_not_call_list=Count("pk", filter=Q(do_not_call=True)),
-        **counts_in_spans("new_customers", "created_at", windows),
-    )
+    """Customers by interest level, do-not-call, and new ones in each span: from the hourly totals (three queries at most)."""
+    totals = customer_counters(store_ids, {"all": Span()}, tuple(stats_sql.CUSTOMERS.counters))["all"]
+    spans = customer_counters(store_ids, window_spans(windows), ("customers",))
+    row = {
+        "total_customers": totals["customers"],
+        "hot_leads": totals["hot"],
+        "warm_leads": totals["warm"],
+        "cold_leads": totals["cold"],
+        "converted_customers": totals["converted"],
+        "do_not_call_list": totals["do_not_call"],
+        **{f"new_customers_{name}": counts["customers"] for name, counts in spans.items()},
+    }
     row["conversion_rate"] = _percent(row["converted_customers"], row["total_customers"])
     return row
 

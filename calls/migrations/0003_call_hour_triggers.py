@@ -6,13 +6,13 @@ from django.db import migrations
 def install(apps, schema_editor) -> None:
     from calls import stats_sql
 
-    stats_sql.install(schema_editor.connection)
+    stats_sql.install(schema_editor.connection, rollups=(stats_sql.CALLS,))
 
 
 def uninstall(apps, schema_editor) -> None:
     from calls import stats_sql
 
-    stats_sql.uninstall(schema_editor.connection)
+    stats_sql.uninstall(schema_editor.connection, rollups=(stats_sql.CALLS,))
 
 
 class Migration(migrations.Migration):

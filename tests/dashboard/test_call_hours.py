@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 
 from calls import stats_sql
-from calls.models import Call, CallHour
+from calls.models import Call, CallHour, Customer, CustomerHour
 from calls.services import create_call, delete_call, terminate_call, update_call
-from dashboard.queries import Span, Windows, call_counters, window_spans
+from dashboard.queries import Span, Windows, call_counters, customer_counters, window_spans
 from tests.calls.factories import make_calls
 from voice.models import AIAgent
 
@@ -55,8 +55,9 @@ def _random_calls(store, rng: random.Random, n: int, agent=None) -> list[Call]:
 
 def test_the_triggers_are_installed(db):
     """Fails when a migration rebuilt calls_call (SQLite does for most field changes) without installing them again:
-    add `migrations.RunPython(calls.stats_sql.install ...)` after it, as calls/migrations/0003 does."""
-    expected = {"calls_callhour_insert_delete", "calls_callhour_update"} if connection.vendor == "postgresql" else {"calls_callhour_insert", "calls_callhour_delete", "calls_callhour_update"}
+    add `migrations.RunPython(calls.stats_sql.install ...)` after it, as calls/migrations/0003 and 0004 do."""
+    suffixes = ("insert_delete", "update") if connection.vendor == "postgresql" else ("insert", "delete", "update")
+    expected = {f"{table}_{suffix}" for table in ("calls_callhour", "calls_customerhour") for suffix in suffixes}
 
     assert stats_sql.installed(connection) == expected
 
@@ -145,3 +146,37 @@ def test_counts_take_two_queries_whatever_the_spans(store, django_assert_num_que
 
     with django_assert_num_queries(2):
         call_counters([store.pk], spans, ("calls", "billed_minutes"))
+
+
+def expected_customer_hours() -> dict[tuple, dict[str, int]]:
+    out: dict[tuple, Counter] = {}
+    for c in Customer.objects.all():
+        row = out.setdefault((c.store_id, c.created_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)), Counter())
+        row.update(customers=1, hot=c.interest_level == "hot", warm=c.interest_level == "warm", cold=c.interest_level == "cold", converted=c.interest_level == "converted", do_not_call=c.do_not_call)
+    return {key: {name: int(row[name]) for name in stats_sql.CUSTOMERS.counters} for key, row in out.items()}
+
+
+def stored_customer_hours() -> dict[tuple, dict[str, int]]:
+    return {(row.store_id, row.hour): {name: getattr(row, name) for name in stats_sql.CUSTOMERS.counters} for row in CustomerHour.objects.all()}
+
+
+def test_customer_hours_follow_every_change(store, other_store):
+    rng = random.Random(11)
+    customers = Customer.objects.bulk_create(
+        Customer(store=rng.choice([store, other_store]), phone=f"+1777{i:07d}", interest_level=rng.choice(Customer.Interest.values), do_not_call=rng.random() < 0.2, created_at=NOW - timedelta(minutes=rng.randrange(60 * 24 * 20)))
+        for i in range(200)
+    )
+    create_call(store=store, fields={"call_id": "new-caller", "caller": "+15559998888", "start_time": NOW})
+    for c in customers[:40]:
+        c.interest_level, c.do_not_call = rng.choice(Customer.Interest.values), not c.do_not_call
+        c.save()
+    Customer.objects.filter(pk__in=[c.pk for c in customers[40:60]]).update(interest_level="converted", created_at=NOW)
+    Customer.objects.filter(pk__in=[c.pk for c in customers[60:80]]).delete()
+    other_store.delete()
+
+    assert stored_customer_hours() == expected_customer_hours()
+    counted = customer_counters([store.pk], {"all": Span(), "odd": Span(NOW - timedelta(days=4, minutes=9), NOW - timedelta(minutes=31))}, ("customers", "hot"))
+    rows = Customer.objects.filter(store=store)
+    assert counted["all"] == {"customers": rows.count(), "hot": rows.filter(interest_level="hot").count()}
+    odd = rows.filter(created_at__gte=NOW - timedelta(days=4, minutes=9), created_at__lt=NOW - timedelta(minutes=31))
+    assert counted["odd"] == {"customers": odd.count(), "hot": odd.filter(interest_level="hot").count()}
