@@ -113,7 +113,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 500, "expiry": 30},
+            # redis-py 8 reads with a 5 s socket timeout by default, the length of channels-redis's
+            # blocking pop: every idle socket would crash (1011) after 5 s. Reads get 10 s.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "socket_connect_timeout": 2}],
+                "capacity": 500,
+                "expiry": 30,
+            },
         }
     }
     # Throttle counters must be shared by every worker process.
