@@ -1,0 +1,60 @@
+"""/live/: a call a bot starts through the API appears, its transcript grows, and it is hung up from the page."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from tests.browser.bot import bot_request
+from tests.browser.conftest import needs_browser, screenshot, sync_api
+
+pytestmark = needs_browser
+
+
+def test_a_bot_call_appears_grows_and_is_terminated(open_page, server):
+    page = open_page("owner")
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Live calls").click()
+    sync_api.expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+
+    call_id = "BROWSER-" + uuid.uuid4().hex[:10]
+    bot_request(server.url, "POST", "/api/calls", {"callId": call_id, "caller": "+15557654321", "receiver": "+15005550006", "status": "in-progress", "language": "en"})
+    card = page.locator(f'article[data-call-id="{call_id}"]')
+    sync_api.expect(card).to_be_visible()
+    sync_api.expect(card.locator(".live-caller")).to_have_text("+15557654321")
+    sync_api.expect(card.locator(".live-duration")).to_have_text(re.compile(r"^0:(0[1-9]|[1-5]\d)$"))
+
+    transcript = card.get_by_role("log", name="Transcript")
+    bot_request(server.url, "PATCH", f"/api/calls/{call_id}/transcript", {"transcript": "User: Do you sell fresh bread?\n"})
+    sync_api.expect(transcript).to_contain_text("Do you sell fresh bread?")
+    bot_request(server.url, "PATCH", f"/api/calls/{call_id}/transcript", {"transcript": "Bot: Yes, in the bakery, aisle 1.\n"})
+    sync_api.expect(transcript.locator(".bubble")).to_have_count(2)
+    sync_api.expect(transcript.locator(".bubble").nth(1)).to_contain_text("in the bakery, aisle 1.")
+    screenshot(page, "live")
+
+    card.get_by_role("button", name="Hang up").click()
+    dialog = page.get_by_role("dialog", name="Hang up this call?")
+    sync_api.expect(dialog).to_contain_text("+15557654321")
+    dialog.get_by_role("button", name="Hang up").click()
+    sync_api.expect(card.locator(".live-status")).to_have_text("terminated")
+    sync_api.expect(card).to_have_count(0)
+
+    answer = page.request.get(f"/api/calls/{call_id}")
+    assert answer.json()["data"]["status"] == "terminated"
+
+
+def test_keeping_the_call_leaves_it_live(open_page, server):
+    page = open_page("agent")
+    page.goto("/live/")
+    sync_api.expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+    call_id = "BROWSER-" + uuid.uuid4().hex[:10]
+    bot_request(server.url, "POST", "/api/calls", {"callId": call_id, "caller": "+15550001111", "status": "ringing"})
+    card = page.locator(f'article[data-call-id="{call_id}"]')
+    card.get_by_role("button", name="Hang up").click()
+    page.get_by_role("dialog").get_by_role("button", name="Keep the call").click()
+    sync_api.expect(page.get_by_role("dialog")).to_be_hidden()
+    sync_api.expect(card.locator(".live-status")).to_have_text("ringing")
+
+    # The bot ends it: the card reports how and leaves.
+    bot_request(server.url, "PATCH", f"/api/calls/{call_id}", {"status": "success"})
+    sync_api.expect(card.locator(".live-status")).to_have_text("success")
+    sync_api.expect(card).to_have_count(0)
