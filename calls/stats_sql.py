@@ -8,6 +8,7 @@ hours at the ends of a period.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +43,6 @@ class Rollup:
     @property
     def watched(self) -> tuple[str, ...]:
         """The source columns an UPDATE must change for the totals to move."""
-        import re
-
         sql = " ".join([*self.counters.values(), *self.keys.values()])
         return tuple(sorted({"store_id", self.time, *re.findall(r"\br\.(\w+)", sql)}))
 

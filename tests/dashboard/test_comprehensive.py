@@ -151,6 +151,18 @@ def test_owner_quick_actions_are_routes_they_may_use(business, owner):
             assert client.get(a["url"]).status_code == 200, a["url"]
 
 
+@pytest.mark.parametrize("who", ["admin_user", "owner", "agent"])
+def test_every_roles_quick_actions_answer_for_that_role(request, business, who):
+    user = request.getfixturevalue(who)
+    client = client_for(user)
+
+    for a in dashboard(user)["quick_actions"]:
+        if a["url"].startswith("/api/") and a["method"] == "GET":
+            assert client.get(a["url"]).status_code == 200, a["url"]
+        elif a["url"].startswith("/api/") and a["method"] == "PATCH" and a["enabled"]:
+            assert client.patch(a["url"], {"status": "busy"}, format="json").status_code == 200, a["url"]
+
+
 # --- tenancy and role -------------------------------------------------------------------------------
 
 
