@@ -27,7 +27,15 @@ def words(text: str) -> list[str]:
     return [word.strip() for word in (text or "").split(",") if word.strip()]
 
 
-class ApiForm(forms.Form):
+class PageForm(forms.Form):
+    """Labels without Django's trailing colon: a screen reader reads "Status", not "Status colon"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ApiForm(PageForm):
     """A form whose values are checked by an API serializer: fields are text, the serializer converts."""
 
     list_fields: tuple[str, ...] = ()
@@ -76,12 +84,12 @@ class DateInput(forms.TextInput):
     input_type = "date"
 
 
-class LoginForm(forms.Form):
+class LoginForm(PageForm):
     username = forms.CharField(label="Username or email", max_length=254, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class CallFilterForm(forms.Form):
+class CallFilterForm(PageForm):
     """The history page's filters: the names are GET /api/calls's, so the CSV link reuses the query string."""
 
     search = forms.CharField(label="Search", required=False, widget=forms.TextInput(attrs={"placeholder": "Number or call ID", "inputmode": "search"}))
@@ -258,6 +266,6 @@ class UserForm(ApiForm):
         return data
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(PageForm):
     name = forms.CharField(label="Name", max_length=100, help_text="What the key is for, e.g. the phone bot.")
 

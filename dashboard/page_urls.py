@@ -10,10 +10,13 @@ KIND = r"(?P<kind_slug>departments|inventory|coupons|templates|staff)"
 
 
 def page(pattern: str, view, name: str):
-    return re_path(rf"^{pattern}/?$" if pattern else r"^$", view, name=name)
+    """The path with its slash (what links and redirects use), and without it."""
+    if not pattern:
+        return [re_path(r"^$", view, name=name)]
+    return [re_path(rf"^{pattern}/$", view, name=name), re_path(rf"^{pattern}$", view)]
 
 
-urlpatterns = [
+routes = [
     page(r"login", auth.login_page, "login"),
     page(r"logout", auth.logout_page, "logout"),
     page(r"", overview.overview, "overview"),
@@ -38,3 +41,4 @@ urlpatterns = [
     page(r"simulator/say", simulator.simulator_say, "simulator-say"),
     page(r"simulator/hangup", simulator.simulator_hangup, "simulator-hangup"),
 ]
+urlpatterns = [pattern for route in routes for pattern in route]
