@@ -120,9 +120,12 @@ def store_info(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and save(form, request, store, StoreInfoSerializer, store):
             messages.success(request, "Store information updated.")
             return redirect(f"{request.path}?store={store.slug}")
+        messages.error(request, "The store information was not saved: see the errors below.")
+        store.refresh_from_db()  # save() set the refused values on it; the page shows the store as it is
     else:
         form = forms.StoreInfoForm(initial=forms.StoreInfoForm.initial_from(StoreInfoSerializer(store).data))
-    return page(request, "dashboard/store_info.html", {"form": form, **store_context(store, "info")}, store=store, all_stores=False)
+    context = {"form": form, **store_context(store, "info")}
+    return page(request, "dashboard/store_info.html", context, store=store, all_stores=False, status=400 if form.errors else 200)
 
 
 def require_manager(request: HttpRequest) -> None:
@@ -230,6 +233,7 @@ def row_detail(request: HttpRequest, kind_slug: str, pk: int) -> HttpResponse:
             messages.success(request, f"{kind.label} {row} saved.")
             return redirect(f"/store/{kind.slug}/?store={store.slug}")
         messages.error(request, f"The {kind.label.lower()} was not saved: see the errors below.")
+        row.refresh_from_db()  # as stored: save() set the refused values on it
     else:
         form = make_form(kind, store, initial=kind.form.initial_from(kind.serializer(row, context={"store": store}).data))
     context = {

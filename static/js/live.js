@@ -48,10 +48,11 @@
     switch (message.type) {
       case "snapshot": {
         const seen = new Set();
-        (message.calls || []).forEach(function (data) {
+        (message.calls || []).forEach(function (data, index) {
           seen.add(data.callId);
-          upsert(data.callId, data);
-          loadDetails(data.callId, data.id);
+          const entry = upsert(data.callId, data);
+          // Transcripts of the first calls on screen; the others fill in as their events arrive.
+          if (index < 50 && !entry.transcriptFromEvent) loadDetails(data.callId, data.id);
         });
         calls.forEach(function (entry, callId) { if (!seen.has(callId)) remove(callId); });
         break;

@@ -48,7 +48,7 @@ def test_store_info_saves_hours_and_holidays_and_is_audited(owner, store):
 )
 def test_store_info_errors_show_next_to_the_field_and_nothing_is_written(owner, store, change, field, message):
     response = signed_in(owner).post("/store/info/", {**INFO, **change})
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = field_errors(response, field)
     assert errors and message in " ".join(errors)
     store.refresh_from_db()
