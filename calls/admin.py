@@ -1,5 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from callcenter.errors import Conflict
+from calls import services
 from calls.models import AgentProfile, Call, CallHour, Customer, CustomerHour, QueueEntry, ScheduledCallback, TranscriptEntry
 
 
@@ -21,6 +26,38 @@ class CallAdmin(admin.ModelAdmin):
     readonly_fields = ("transcript_entry_count", "transcript_chars", "created_at", "updated_at")
     inlines = [TranscriptEntryInline]
     show_full_result_count = False  # no COUNT(*) over millions of calls on every page
+    actions = ["terminate_calls"]
+
+    # Writes go through the call services, like the API's, so the live dashboard hears them.
+    def save_model(self, request: HttpRequest, obj: Call, form, change: bool) -> None:
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "store"} if change else {}
+        if not change:
+            data = {name: value for name, value in form.cleaned_data.items() if name != "store"}
+            created, _ = services.create_call(store=form.cleaned_data["store"], fields=data)
+            obj.pk = created.pk
+        elif fields:
+            try:
+                services.update_call(call=Call.objects.get(pk=obj.pk), fields=fields)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+    def delete_model(self, request: HttpRequest, obj: Call) -> None:
+        services.delete_call(call=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Call]) -> None:
+        for call in queryset:
+            services.delete_call(call=call)
+
+    @admin.action(description="Hang up the selected live calls")
+    def terminate_calls(self, request: HttpRequest, queryset: QuerySet[Call]) -> None:
+        ended = 0
+        for call in queryset.select_related("store"):
+            try:
+                services.terminate_call(call=call)
+                ended += 1
+            except Conflict:
+                continue
+        self.message_user(request, f"{ended} call(s) hung up; {queryset.count() - ended} had already ended.")
 
 
 @admin.register(TranscriptEntry)
