@@ -222,6 +222,8 @@
     if (!isNaN(started)) entry.el.querySelector(".live-duration").textContent = formatDuration((Date.now() - started) / 1000);
   }
 
+  // For the browser tests and the curious: the current socket (closing it shows the reconnect).
+  window.CallcenterLive = { get socket() { return socket; } };
   window.setInterval(function () { calls.forEach(tickOne); }, 1000);
   refreshEmpty();
   connect();

@@ -58,3 +58,19 @@ def test_keeping_the_call_leaves_it_live(open_page, server):
     bot_request(server.url, "PATCH", f"/api/calls/{call_id}", {"status": "success"})
     sync_api.expect(card.locator(".live-status")).to_have_text("success")
     sync_api.expect(card).to_have_count(0)
+
+
+def test_after_a_drop_it_reconnects_and_catches_up_from_the_snapshot(open_page, server):
+    page = open_page("owner")
+    page.goto("/live/")
+    connection = page.locator("#connection")
+    sync_api.expect(connection).to_have_attribute("data-state", "open")
+    page.evaluate("window.CallcenterLive.socket.close()")
+    sync_api.expect(connection).to_have_attribute("data-state", "closed")
+
+    # Started while the page is disconnected: its callStarted event is lost to this page.
+    call_id = "BROWSER-" + uuid.uuid4().hex[:10]
+    bot_request(server.url, "POST", "/api/calls", {"callId": call_id, "caller": "+15550002222", "status": "in-progress"})
+    sync_api.expect(connection).to_have_attribute("data-state", "open")
+    sync_api.expect(page.locator(f'article[data-call-id="{call_id}"]')).to_be_visible()
+    bot_request(server.url, "PATCH", f"/api/calls/{call_id}", {"status": "success"})
