@@ -115,6 +115,8 @@ def validate_holiday_hours(value) -> None:
 
 def fold(text: str) -> str:
     """Lower case without accents: what search and speech matching compare."""
+    if not text or text.isascii():  # most text: nothing to strip
+        return (text or "").casefold()
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 

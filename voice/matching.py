@@ -116,10 +116,13 @@ def _rank(query: list[str], item: InventoryItem) -> tuple[float, int, int, float
     for is_name, name in [(1, item.name), *((0, alias) for alias in item.aliases or [])]:
         # Sizes in brackets ("(per lb)", "(12 oz)") are not what a caller names; "(Whole Wheat)" is.
         name_words = [singular(word) for word in words(SIZE.sub(" ", name))]
-        matched = [said for said in query if any(_close(said, word) for word in name_words)]
+        known = set(name_words)
+        # Exact words first; the fuzzy comparison only for what is left.
+        matched = [said for said in query if said in known or any(_close(said, word) for word in known)]
         if not matched:
             continue
-        extra = sum(1 for word in name_words if not any(_close(said, word) for said in query))
+        spoken = set(query)
+        extra = sum(1 for word in name_words if word not in spoken and not any(_close(said, word) for said in spoken))
         key = (len(matched) / len(query), is_name, -extra, fuzz.ratio(" ".join(query), " ".join(name_words)))
         best = key if best is None or key > best else best
     return best
