@@ -19,6 +19,7 @@ from calls.models import Call
 from calls.services import EntryIn
 from store.models import Store
 from voice import dialogue
+from voice.models import AIAgent
 from voice.dialogue import Reply, Turn
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ def start_call(*, store: Store, call_sid: str, type: str, caller: str, receiver:
             "receiver": receiver[:40],
             "status": Call.Status.IN_PROGRESS,
             "language": language,
+            # The store's AI agent on duty answers: its dashboard counts the calls it handled.
+            "ai_agent": AIAgent.objects.on_duty(store_id=store.pk, at=timezone.now(), tz=store.tzinfo),
         },
     )
     if not call.is_live:

@@ -241,3 +241,21 @@ def test_real_engine_greets_with_the_stores_greeting_message(client, store):
     assert verbs(root) == ["Gather"]
     assert spoken(root) == ["Welcome to Main Street Market, your neighbourhood grocer."]
     assert Call.objects.get().entries.get().text == spoken(root)[0]
+
+
+def test_the_ai_agent_on_duty_is_credited_with_the_call(client, store, other_store, fake_dialogue):
+    from voice.models import AIAgent
+
+    AIAgent.objects.create(store=other_store, name="Elsewhere", status=AIAgent.Status.ACTIVE)
+    AIAgent.objects.create(store=store, name="Trainee", status=AIAgent.Status.TRAINING)
+    ava = AIAgent.objects.create(store=store, name="Ava", status=AIAgent.Status.ACTIVE)
+
+    twiml(post(client, "/voice/incoming", incoming_params()))
+
+    assert Call.objects.get().ai_agent == ava
+
+
+def test_a_store_without_an_ai_agent_still_answers(client, store, fake_dialogue):
+    twiml(post(client, "/voice/incoming", incoming_params()))
+
+    assert Call.objects.get().ai_agent is None
