@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed serve clean loadtest
+.PHONY: run test install migrate seed serve clean loadtest fuzz
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run: make run PYTHON=python3"; exit 1; }
@@ -35,6 +35,10 @@ test: install
 # Concurrent bots run whole calls against several uvicorn workers; fails on any loss, duplicate or 5xx.
 loadtest: install
 	$(PY) bench/loadtest.py $(LOAD_ARGS)
+
+# schemathesis over every operation of /swagger.json with a bot key, an owner's and an admin's JWT.
+fuzz: install
+	$(PY) bench/fuzz.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -28,6 +28,11 @@ REDIS_BASE = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379").rstrip(
 HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
+def exit_on_sigterm() -> None:
+    """A SIGTERM (CI's timeout) unwinds like Ctrl-C: the server stops and the database is dropped."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

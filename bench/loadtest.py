@@ -29,7 +29,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Server, fresh_database, migrate, percentile, rss_kib, server_env, setup_django  # noqa: E402
+from harness import Server, exit_on_sigterm, fresh_database, migrate, percentile, rss_kib, server_env, setup_django  # noqa: E402
 
 REDIS_DB = 11
 
@@ -200,6 +200,7 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards (its name is printed)")
     parser.add_argument("--json", type=Path, help="also write the summary here")
     args = parser.parse_args()
+    exit_on_sigterm()
 
     with fresh_database("callcenter_load", keep=args.keep_db) as database_url:
         # One key drives every bot here, far above a real bot's rate: the bot throttle is lifted.

@@ -26,6 +26,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 from rest_framework_simplejwt.views import TokenRefreshView as JWTTokenRefreshView
 
 from callcenter import services
+from callcenter.schema import DONE, OBJECT, envelope
 from callcenter.validation import validated
 from callcenter.models import User
 from callcenter.permissions import IsAdminOrOwner, IsStaffUser
@@ -76,6 +77,8 @@ def tokens_for(user: User) -> dict[str, str]:
     return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
 
+USER_WRITTEN = envelope(message=True, data=OBJECT, description="`{success, message, data: <the user>}`")
+
 class PublicView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -88,7 +91,7 @@ class PublicView(APIView):
 class AuthLoginView(PublicView):
     """POST /api/auth/login/ (seed 004): `{email or username, password}` -> `{message, user, tokens}`."""
 
-    @swagger_auto_schema(request_body=LoginSerializer, security=[])
+    @swagger_auto_schema(request_body=LoginSerializer, security=[], responses={200: "`{message, user, tokens: {refresh, access}}`"})
     def post(self, request: Request) -> Response:
         data = validated(LoginSerializer, request.data).validated_data
         user = check_credentials(request, login=data.get("username") or data["email"], password=data["password"])
@@ -99,7 +102,7 @@ class AuthLoginView(PublicView):
 class UsersLoginView(PublicView):
     """POST /api/users/login (seed 000): `{username, password}` -> `{success, message, data: {user, token}}`."""
 
-    @swagger_auto_schema(request_body=LoginSerializer, security=[])
+    @swagger_auto_schema(request_body=LoginSerializer, security=[], responses={200: "`{success, message, data: {user, token, refreshToken}}`"})
     def post(self, request: Request) -> Response:
         data = validated(LoginSerializer, request.data).validated_data
         user = check_credentials(request, login=data.get("username") or data["email"], password=data["password"])
@@ -119,7 +122,7 @@ class TokenView(TokenObtainPairView):
     authentication_classes: list = []
     throttle_classes: list = []
 
-    @swagger_auto_schema(security=[])
+    @swagger_auto_schema(security=[], responses={200: "`{refresh, access}`"})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         login = str(request.data.get("username", "")) if isinstance(request.data, dict) else ""
         failures = LoginFailures(login, client_address(request))
@@ -134,7 +137,7 @@ class TokenView(TokenObtainPairView):
 class TokenRefreshView(JWTTokenRefreshView):
     """POST /api/auth/token/refresh/ (simplejwt): a new pair; the old refresh token is blacklisted."""
 
-    @swagger_auto_schema(security=[])
+    @swagger_auto_schema(security=[], responses={200: "`{refresh, access}`"})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
 
@@ -144,7 +147,7 @@ class LogoutView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @swagger_auto_schema(request_body=LogoutSerializer)
+    @swagger_auto_schema(request_body=LogoutSerializer, responses={200: DONE})
     def post(self, request: Request) -> Response:
         data = validated(LogoutSerializer, request.data).validated_data
         try:
@@ -164,7 +167,7 @@ class ProfileView(APIView):
     def get(self, request: Request) -> Response:
         return Response({"success": True, "data": user_to_dict(_me(request))})
 
-    @swagger_auto_schema(request_body=ProfileSerializer)
+    @swagger_auto_schema(request_body=ProfileSerializer, responses={200: USER_WRITTEN})
     def put(self, request: Request) -> Response:
         data = validated(ProfileSerializer, request.data, partial=True).validated_data
         user = _me(request)
@@ -182,7 +185,7 @@ def _me(request: Request) -> User:
 class ChangePasswordView(APIView):
     permission_classes = [IsStaffUser]
 
-    @swagger_auto_schema(request_body=ChangePasswordSerializer)
+    @swagger_auto_schema(request_body=ChangePasswordSerializer, responses={200: DONE})
     def put(self, request: Request) -> Response:
         data = validated(ChangePasswordSerializer, request.data).validated_data
         services.change_password(user=request.user, current=data["currentPassword"], new=data["newPassword"])
@@ -198,7 +201,7 @@ class UserListView(APIView):
         users = services.manageable_users(request.user)
         return Response({"success": True, "data": [user_to_dict(u) for u in users]})
 
-    @swagger_auto_schema(request_body=UserWriteSerializer)
+    @swagger_auto_schema(request_body=UserWriteSerializer, responses={201: USER_WRITTEN})
     def post(self, request: Request) -> Response:
         data = validated(UserWriteSerializer, request.data).validated_data
         user = services.create_user(actor=request.user, data=data)
@@ -217,13 +220,14 @@ class UserDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         return Response({"success": True, "data": user_to_dict(self._get(request, pk))})
 
-    @swagger_auto_schema(request_body=UserWriteSerializer)
+    @swagger_auto_schema(request_body=UserWriteSerializer, responses={200: USER_WRITTEN})
     def put(self, request: Request, pk: int) -> Response:
         user = self._get(request, pk)
         data = validated(UserWriteSerializer, request.data, instance=user, partial=True).validated_data
         user = services.update_user(actor=request.user, user=user, data=data)
         return Response({"success": True, "message": "User updated", "data": user_to_dict(user)})
 
+    @swagger_auto_schema(responses={200: DONE})
     def delete(self, request: Request, pk: int) -> Response:
         services.delete_user(actor=request.user, user=self._get(request, pk))
         return Response({"success": True, "message": "User deleted"})

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -88,6 +89,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+# Exempt like every API view: else a POST/PUT/PATCH/DELETE without a CSRF token gets the HTML CSRF 403.
+@csrf_exempt
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
     return JsonResponse(error_body("not_found", "No API endpoint at this path."), status=404)
 

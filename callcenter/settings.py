@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "callcenter.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -163,6 +164,11 @@ REST_FRAMEWORK = {
         "person": env("THROTTLE_PERSON", "3000/min"),
     },
     "EXCEPTION_HANDLER": "callcenter.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "callcenter.parsers.NulFreeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
@@ -184,6 +190,7 @@ SIMPLE_JWT = {
 # drf-yasg's renderer formats are `json`/`yaml` (no dot): the swagger.<format> URL captures them so.
 SWAGGER_USE_COMPAT_RENDERERS = False
 SWAGGER_SETTINGS = {
+    "DEFAULT_AUTO_SCHEMA_CLASS": "callcenter.schema.AutoSchema",
     "USE_SESSION_AUTH": True,
     "LOGIN_URL": "/admin/login/",
     "LOGOUT_URL": "/admin/logout/",

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callcenter.schema import DONE
 from callcenter.validation import validated
 from callcenter.permissions import IsAdminOrOwner, IsStaffOrBot, IsStaffUser, role_of
 from calls import queries, services
@@ -48,6 +49,15 @@ envelope = openapi.Schema(
     type=openapi.TYPE_OBJECT,
     properties={"success": openapi.Schema(type=openapi.TYPE_BOOLEAN), "data": openapi.Schema(type=openapi.TYPE_OBJECT)},
     example={"success": True, "data": {**CALL_EXAMPLE, "id": 1, "_id": "1", "duration": 0}},
+)
+
+list_envelope = openapi.Schema(
+    type=openapi.TYPE_OBJECT,
+    properties={
+        "success": openapi.Schema(type=openapi.TYPE_BOOLEAN),
+        "data": openapi.Schema(type=openapi.TYPE_ARRAY, items=openapi.Schema(type=openapi.TYPE_OBJECT)),
+        "pagination": openapi.Schema(type=openapi.TYPE_OBJECT),
+    },
 )
 
 
@@ -91,7 +101,7 @@ class CallListCreateView(APIView):
     def get_permissions(self):
         return [IsStaffOrBot()] if self.request.method == "POST" else [IsStaffUser()]
 
-    @swagger_auto_schema(query_serializer=CallFilterSerializer, responses={200: envelope})
+    @swagger_auto_schema(query_serializer=CallFilterSerializer, responses={200: list_envelope})
     def get(self, request: Request) -> Response:
         params = validated(CallFilterSerializer, request.query_params.dict(), tz=timezone.get_current_timezone()).validated_data
         qs = queries.filter_calls(visible_calls(request), params, request_tz(request))
@@ -152,6 +162,7 @@ class CallDetailView(APIView):
                 call.refresh_from_db()
         return Response({"success": True, "data": call_to_dict(call)})
 
+    @swagger_auto_schema(responses={200: DONE, 404: "Call log not found"})
     def delete(self, request: Request, ref: str) -> Response:
         services.delete_call(call=get_call(request, ref))
         return Response({"success": True, "message": "Call log deleted successfully"})
@@ -241,7 +252,7 @@ async def csv_lines(qs: QuerySet[Call], tz: zoneinfo.ZoneInfo) -> AsyncIterator[
 class CallExportView(APIView):
     """GET: the same filters as the list, streamed as CSV, one row a call."""
 
-    @swagger_auto_schema(query_serializer=CallFilterSerializer, responses={200: "text/csv"})
+    @swagger_auto_schema(query_serializer=CallFilterSerializer, responses={200: "CSV, one row a call"}, produces=["text/csv", "application/json"])
     def get(self, request: Request) -> StreamingHttpResponse:
         params = validated(CallFilterSerializer, request.query_params.dict(), tz=timezone.get_current_timezone()).validated_data
         tz = request_tz(request)

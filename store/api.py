@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from callcenter.permissions import IsAdmin, IsAdminOrOwner, role_of
+from callcenter.schema import WriteEnvelopeAutoSchema
 from callcenter.validation import validated
 from store import services
 from store.models import (
@@ -39,7 +40,7 @@ from store.serializers import (
     StoreSettingsSerializer,
     VoiceTemplateSerializer,
 )
-from store.tenancy import require_store, visible_stores
+from store.tenancy import pick_store, require_store, visible_stores
 
 STORE_PARAM = openapi.Parameter("store", openapi.IN_QUERY, "The store's slug (needed when you see several stores).", type=openapi.TYPE_STRING)
 PAGE_PARAMS = [
@@ -74,6 +75,14 @@ def store_from(request: Request) -> Store:
     return require_store(request.user, request.query_params.get("store"))
 
 
+def store_for_options(request: Request) -> Store:
+    """For DRF's OPTIONS metadata, which checks the object behind PUT: the store named or the only one, else 404."""
+    store = pick_store(request.user, request.query_params.get("store"))
+    if store is None:
+        raise Http404("Name the store (?store=<slug>).")
+    return store
+
+
 def written(message: str, data: dict[str, Any]) -> Response:
     return Response({"success": True, "message": message, "data": data})
 
@@ -91,6 +100,7 @@ def paged(request: Request, rows: QuerySet, serializer_class: type[serializers.S
 class StoreRowsView(GenericAPIView):
     """GET a store's rows (paged); POST adds one. Subclasses name the model and serializer."""
 
+    swagger_schema = WriteEnvelopeAutoSchema
     permission_classes = [ReadStaffOrBotWriteOwner]
     model: type = Department
     label = "Row"
@@ -118,6 +128,7 @@ class StoreRowsView(GenericAPIView):
 class StoreRowView(GenericAPIView):
     """GET, PUT/PATCH (both change only the fields sent, as seed 001's PUT did) and DELETE one row."""
 
+    swagger_schema = WriteEnvelopeAutoSchema
     permission_classes = [ReadStaffOrBotWriteOwner]
     model: type = Department
     label = "Row"
@@ -224,11 +235,15 @@ class StaffMemberView(StoreRowView):
 class StoreInfoView(GenericAPIView):
     """GET/PUT the store's info (seed 001's store_info.json, plus time zone and opening hours)."""
 
+    swagger_schema = WriteEnvelopeAutoSchema
     permission_classes = [ReadStaffOrBotWriteOwner]
     serializer_class = StoreInfoSerializer
     queryset = Store.objects.none()
 
-    @swagger_auto_schema(manual_parameters=[STORE_PARAM])
+    def get_object(self) -> Store:
+        return store_for_options(self.request)
+
+    @swagger_auto_schema(manual_parameters=[STORE_PARAM], responses={200: StoreInfoSerializer})
     def get(self, request: Request) -> Response:
         return Response(StoreInfoSerializer(store_from(request)).data)
 
@@ -247,11 +262,15 @@ class StoreInfoView(GenericAPIView):
 class SettingsView(GenericAPIView):
     """GET/PUT the voice agent's settings for the store."""
 
+    swagger_schema = WriteEnvelopeAutoSchema
     permission_classes = [ReadStaffOrBotWriteOwner]
     serializer_class = StoreSettingsSerializer
     queryset = Store.objects.none()
 
-    @swagger_auto_schema(manual_parameters=[STORE_PARAM])
+    def get_object(self) -> Store:
+        return store_for_options(self.request)
+
+    @swagger_auto_schema(manual_parameters=[STORE_PARAM], responses={200: StoreSettingsSerializer})
     def get(self, request: Request) -> Response:
         return Response(StoreSettingsSerializer(services.settings_of(store_from(request))).data)
 
@@ -271,6 +290,7 @@ class SettingsView(GenericAPIView):
 class StoresView(GenericAPIView):
     """GET the stores you may see; POST (admin) creates one."""
 
+    swagger_schema = WriteEnvelopeAutoSchema
     serializer_class = StoreSerializer
     queryset = Store.objects.none()
 
@@ -290,9 +310,13 @@ class StoresView(GenericAPIView):
 class StoreView(GenericAPIView):
     """GET one store by slug; PUT/PATCH change it (admin; an owner their own, but not its owner)."""
 
+    swagger_schema = WriteEnvelopeAutoSchema
     permission_classes = [ReadStaffOrBotWriteOwner]
     serializer_class = StoreSerializer
     queryset = Store.objects.none()
+
+    def get_object(self) -> Store:
+        return self.get_store(self.request, self.kwargs["slug"])
 
     def get_store(self, request: Request, slug: str) -> Store:
         store = visible_stores(request.user).select_related("owner").filter(slug=slug).first()

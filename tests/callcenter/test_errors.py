@@ -38,6 +38,25 @@ def test_unknown_api_path_is_json_404_for_every_method(api, db, method):
     _shape(getattr(api, method)("/api/nope", {}, format="json"), 404)
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_unknown_api_path_is_json_404_when_csrf_is_enforced(db, method):
+    # A bot or a browser without a CSRF token: the 404 must not become Django's HTML CSRF 403 (found by bench/fuzz.py).
+    client = APIClient(enforce_csrf_checks=True)
+
+    _shape(getattr(client, method)("/api/agent-profiles/not-an-id/", {}, format="json"), 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/calls/stats?store=%00x", "/api/inventory/1?store=a%00", "/api/calls/%00", "/api/calls?search=%00", "/api/stores/x%00y"],
+)
+def test_nul_byte_in_the_url_is_a_400_not_a_database_error(admin_api, path):
+    # PostgreSQL text cannot hold NUL: before the check these were 500s (found by bench/fuzz.py).
+    body = _shape(admin_api.get(path), 400)
+
+    assert body["error"] == "bad_request"
+
+
 def test_unknown_page_outside_api_is_not_json(client, db):
     response = client.get("/definitely-not-a-page/")
 
