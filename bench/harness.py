@@ -39,7 +39,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _admin_conn():
+def admin_connection():
     import psycopg
 
     return psycopg.connect(f"{PG_BASE}/postgres", autocommit=True)
@@ -49,14 +49,14 @@ def _admin_conn():
 def fresh_database(prefix: str, keep: bool = False) -> Iterator[str]:
     """Create an empty database `<prefix>_<pid>` and yield its URL; drop it afterwards unless `keep`."""
     name = f"{prefix}_{os.getpid()}"
-    with _admin_conn() as conn:
+    with admin_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"{PG_BASE}/{name}"
     finally:
         if not keep:
-            with _admin_conn() as conn:
+            with admin_connection() as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -259,6 +259,19 @@ def channel_layer_state() -> dict[str, Any]:
         return {"status": "failing", "backend": backend, "error": str(exc)[:200]}
 
 
+class PingView(APIView):
+    """GET /api/ping: answers at once and touches nothing (no auth, throttle, database or Redis):
+    the floor that bench/run.py measures next to every figure."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @swagger_auto_schema(security=[], responses={200: "`{status: \"OK\"}`"})
+    def get(self, request: Request) -> Response:
+        return Response({"status": "OK"})
+
+
 class HealthView(PublicView):
     """GET /api/health: is the app, its database and its channel layer working."""
 

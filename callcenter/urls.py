@@ -25,6 +25,7 @@ schema_view = get_schema_view(
 
 urlpatterns = [
     route(r"api/health", api.HealthView.as_view(), "health"),
+    route(r"api/ping", api.PingView.as_view(), "ping"),
     route(r"api/auth/login", api.AuthLoginView.as_view(), "auth-login"),
     route(r"api/auth/logout", api.LogoutView.as_view(), "auth-logout"),
     route(r"api/auth/token", api.TokenView.as_view(), "token"),
