@@ -114,7 +114,7 @@ def main() -> None:
         print(f"CPU of this process per turn: p50 {statistics.median(cpu):.1f} ms, mean {statistics.mean(cpu):.1f} ms; load average {os.getloadavg()[0]:.1f}")
         print(f"queries per turn: min {min(queries)}, max {max(queries)}, mean {statistics.mean(queries):.1f}")
         if profiler:
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
     finally:
         Call.objects.filter(store=store, call_id__startswith="CABENCH").delete()
         if not args.keep:

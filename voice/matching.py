@@ -130,15 +130,20 @@ def _rank(query: list[str], item: InventoryItem) -> tuple[float, int, int, float
 
 def corrected(store: Store, content: list[str]) -> list[str]:
     """The words with misspellings replaced by the nearest word of the store's index ("avacado" -> "avocados")."""
+    candidates = [said for said in content if len(said) >= 5]
+    # A word the store knows is not a misspelling: one query rules those out.
+    known_words = set(InventoryWord.objects.filter(store=store, word__in=candidates).values_list("word", flat=True).distinct()) if candidates else set()
     fixed = []
     for said in content:
-        known = InventoryWord.objects.filter(store=store, word__startswith=said[:2]).values_list("word", flat=True).distinct()[:3000]
-        best = process.extractOne(said, list(known), scorer=fuzz.ratio, score_cutoff=80) if len(said) >= 5 else None
+        best = None
+        if said in candidates and said not in known_words:
+            near = InventoryWord.objects.filter(store=store, word__startswith=said[:2]).values_list("word", flat=True).distinct()[:3000]
+            best = process.extractOne(said, list(near), scorer=fuzz.ratio, score_cutoff=80)
         fixed.append(best[0] if best else said)
     return fixed
 
 
-def match_item(store: Store, content: list[str], *, limit: int = 80, correct: bool = True) -> ItemMatch | None:
+def match_item(store: Store, content: list[str], *, limit: int = 50, correct: bool = True) -> ItemMatch | None:
     """The item the caller means: candidates from the word index, ranked by how many of the words it explains."""
     if not content:
         return None
@@ -166,7 +171,12 @@ def _match_item(store: Store, content: list[str], *, limit: int) -> ItemMatch | 
         .annotate(hits=Count("id"), size=Min("name_words"))
         .order_by("-hits", "size", "item_id")[:limit]
     )
-    candidates = InventoryItem.objects.filter(pk__in=[row["item_id"] for row in top], is_active=True).select_related("department")
+    # Only what ranking and the answer need: the voice turn's budget is a few milliseconds.
+    candidates = (
+        InventoryItem.objects.filter(pk__in=[row["item_id"] for row in top], is_active=True)
+        .select_related("department")
+        .only("store_id", "name", "sku", "aliases", "price", "stock_quantity", "location", "department__name")
+    )
     query = list(dict.fromkeys(singular(word) for word in content))
     ranked: list[tuple[tuple[float, int, int, float], InventoryItem]] = []
     for item in candidates:
