@@ -26,6 +26,7 @@ from store.models import (
     InventoryWord,
     StaffMember,
     Store,
+    StoreSettings,
     VoiceTemplate,
     words_of,
 )
@@ -232,59 +233,62 @@ class StaffMemberView(StoreRowView):
     model, serializer_class, label, related = StaffMember, StaffMemberSerializer, "Staff member", ("department",)
 
 
-class StoreInfoView(GenericAPIView):
-    """GET/PUT the store's info (seed 001's store_info.json, plus time zone and opening hours)."""
+class OneObjectAutoSchema(WriteEnvelopeAutoSchema):
+    """The path has no id, but GET answers one object, not a list."""
 
-    swagger_schema = WriteEnvelopeAutoSchema
+    def is_list_view(self) -> bool:
+        return False
+
+
+class StoreObjectView(GenericAPIView):
+    """GET, and PUT/PATCH (only the fields sent), the one object a store has of a kind; subclasses say which."""
+
+    swagger_schema = OneObjectAutoSchema
     permission_classes = [ReadStaffOrBotWriteOwner]
-    serializer_class = StoreInfoSerializer
     queryset = Store.objects.none()
+    message = "Updated successfully"
+
+    def object_of(self, store: Store):
+        raise NotImplementedError
 
     def get_object(self) -> Store:
         return store_for_options(self.request)
 
-    @swagger_auto_schema(manual_parameters=[STORE_PARAM], responses={200: StoreInfoSerializer})
+    @swagger_auto_schema(manual_parameters=[STORE_PARAM])
     def get(self, request: Request) -> Response:
-        return Response(StoreInfoSerializer(store_from(request)).data)
+        return Response(self.serializer_class(self.object_of(store_from(request))).data)
 
     @swagger_auto_schema(manual_parameters=[STORE_PARAM])
     def put(self, request: Request) -> Response:
         store = store_from(request)
-        data = validated(StoreInfoSerializer, request.data, instance=store, partial=True).validated_data
-        services.save_record(actor=request.user, store=store, instance=store, data=data)
-        return written("Store information updated successfully", StoreInfoSerializer(store).data)
-
-    @swagger_auto_schema(manual_parameters=[STORE_PARAM])
-    def patch(self, request: Request) -> Response:
-        return self.put(request)
-
-
-class SettingsView(GenericAPIView):
-    """GET/PUT the voice agent's settings for the store."""
-
-    swagger_schema = WriteEnvelopeAutoSchema
-    permission_classes = [ReadStaffOrBotWriteOwner]
-    serializer_class = StoreSettingsSerializer
-    queryset = Store.objects.none()
-
-    def get_object(self) -> Store:
-        return store_for_options(self.request)
-
-    @swagger_auto_schema(manual_parameters=[STORE_PARAM], responses={200: StoreSettingsSerializer})
-    def get(self, request: Request) -> Response:
-        return Response(StoreSettingsSerializer(services.settings_of(store_from(request))).data)
-
-    @swagger_auto_schema(manual_parameters=[STORE_PARAM])
-    def put(self, request: Request) -> Response:
-        store = store_from(request)
-        current = services.settings_of(store)
-        data = validated(StoreSettingsSerializer, request.data, instance=current, partial=True).validated_data
+        current = self.object_of(store)
+        data = validated(self.serializer_class, request.data, instance=current, partial=True).validated_data
         services.save_record(actor=request.user, store=store, instance=current, data=data)
-        return written("Settings updated successfully", StoreSettingsSerializer(current).data)
+        return written(self.message, self.serializer_class(current).data)
 
     @swagger_auto_schema(manual_parameters=[STORE_PARAM])
     def patch(self, request: Request) -> Response:
         return self.put(request)
+
+
+class StoreInfoView(StoreObjectView):
+    """The store's info (seed 001's store_info.json, plus time zone and opening hours)."""
+
+    serializer_class = StoreInfoSerializer
+    message = "Store information updated successfully"
+
+    def object_of(self, store: Store) -> Store:
+        return store
+
+
+class SettingsView(StoreObjectView):
+    """The voice agent's settings for the store."""
+
+    serializer_class = StoreSettingsSerializer
+    message = "Settings updated successfully"
+
+    def object_of(self, store: Store) -> StoreSettings:
+        return services.settings_of(store)
 
 
 class StoresView(GenericAPIView):

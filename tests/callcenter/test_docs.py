@@ -185,3 +185,8 @@ def test_swagger_ui_asks_for_json_spec(db):
 
     assert response.status_code == 200
     assert json.loads(response.content)["swagger"] == "2.0"
+
+
+@pytest.mark.parametrize("path,definition", [("/api/store-info", "StoreInfo"), ("/api/settings", "StoreSettings")])
+def test_one_object_per_store_is_documented_as_an_object(paths, path, definition):
+    assert paths[path]["get"]["responses"]["200"]["schema"] == {"$ref": f"#/definitions/{definition}"}
