@@ -95,11 +95,29 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
     return JsonResponse(error_body("not_found", "No API endpoint at this path."), status=404)
 
 
+def handler403(request, exception=None):
+    """JSON under /api/; elsewhere the 403 page, with the navigation for a signed-in user."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("permission_denied", "You do not have permission to perform this action."), status=403)
+    return _error_page(request, "403.html", 403, exception) or defaults.permission_denied(request, exception)
+
+
 def handler404(request, exception=None):
-    """JSON under /api/, Django's page elsewhere."""
+    """JSON under /api/; elsewhere the 404 page, with the navigation for a signed-in user."""
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", "Not found."), status=404)
-    return defaults.page_not_found(request, exception)
+    return _error_page(request, "404.html", 404, exception) or defaults.page_not_found(request, exception)
+
+
+def _error_page(request, template: str, status: int, exception: Exception | None):
+    """The page inside the dashboard's frame (navigation, store picker), so a signed-in user is never stranded."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    from dashboard.views.common import page  # the pages' frame lives in the dashboard app
+
+    # A 404's message can name internals (a model, a URL pattern): only a 403's reason is shown.
+    return page(request, template, {"exception": exception if status == 403 else None}, status=status)
 
 
 def handler500(request):

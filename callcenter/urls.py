@@ -49,5 +49,6 @@ urlpatterns = [
     re_path(r"^api/", errors.api_not_found),
 ]
 
+handler403 = errors.handler403
 handler404 = errors.handler404
 handler500 = errors.handler500

@@ -99,3 +99,30 @@ def test_another_tenants_store_is_a_404(owner, store, other_store):
     client = signed_in(owner)
     assert client.get("/calls/?store=harbor-deli").status_code == 404
     assert client.get("/store/departments/?store=harbor-deli").status_code == 404
+
+
+def _nav(html: str) -> str:
+    return html[html.index('<nav id="site-nav"') : html.index("</nav>")] if '<nav id="site-nav"' in html else ""
+
+
+def test_a_refused_page_keeps_the_navigation_and_says_why(agent):
+    response = signed_in(agent).get("/settings/users/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Your role may not open this page." in html
+    assert 'href="/live/"' in _nav(html) and 'href="/settings/"' not in _nav(html)
+
+
+def test_a_missing_page_keeps_the_navigation_for_a_signed_in_user(owner, store, other_store):
+    client = signed_in(owner)
+    for path in ("/no-such-page/", "/calls/?store=harbor-deli"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Not found" in response.content.decode() and 'href="/calls/"' in _nav(response.content.decode())
+
+
+def test_a_missing_page_for_a_visitor_has_no_navigation_and_the_api_stays_json(db):
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404 and _nav(response.content.decode()) == ""
+    api = Client().get("/api/no-such-endpoint")
+    assert api.status_code == 404 and api.json()["success"] is False
