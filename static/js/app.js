@@ -17,11 +17,10 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
-  // Forms that destroy something ask first.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-    });
+  // Forms that destroy something ask first (delegated: parts of a page swapped in later ask too).
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
   document.querySelectorAll("[data-copy]").forEach(function (button) {

@@ -74,3 +74,24 @@ def test_after_a_drop_it_reconnects_and_catches_up_from_the_snapshot(open_page, 
     sync_api.expect(connection).to_have_attribute("data-state", "open")
     sync_api.expect(page.locator(f'article[data-call-id="{call_id}"]')).to_be_visible()
     bot_request(server.url, "PATCH", f"/api/calls/{call_id}", {"status": "success"})
+
+
+def test_a_live_calls_page_follows_the_call_until_it_ends(open_page, server):
+    call_id = "BROWSER-" + uuid.uuid4().hex[:10]
+    created = bot_request(server.url, "POST", "/api/calls", {"callId": call_id, "caller": "+15552223333", "status": "in-progress"})
+    page = open_page("agent")
+    page.goto(f"/calls/{created['data']['id']}/")
+    sync_api.expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+    transcript = page.locator("#call-transcript")
+    sync_api.expect(transcript).to_contain_text("No transcript.")
+
+    bot_request(server.url, "PATCH", f"/api/calls/{call_id}/transcript", {"transcript": "User: Where is the oat milk?\n"})
+    sync_api.expect(transcript).to_contain_text("Where is the oat milk?")
+    bot_request(server.url, "PATCH", f"/api/calls/{call_id}/transcript", {"transcript": "Bot: Aisle 4, next to the soy milk.\n"})
+    sync_api.expect(transcript.locator(".bubble")).to_have_count(2)
+
+    bot_request(server.url, "PATCH", f"/api/calls/{call_id}", {"status": "success", "outcome": "answered"})
+    details = page.locator("#call-details")
+    sync_api.expect(details.locator(".badge.status-success")).to_have_text("success")
+    sync_api.expect(page.locator("#connection")).to_have_text(re.compile("The call has ended"))
+    sync_api.expect(details.get_by_role("button", name="Hang up")).to_have_count(0)
