@@ -58,6 +58,7 @@ GOAL_WRITE_RATIO = 0.60
 GOAL_VOICE_P99_MS = 50
 GOAL_READ_P99_MS = 150
 GOAL_EXPORT_ROWS_S = 50_000
+GOAL_LIVE_P99_MS = 50  # issue 5: HTTP answer -> event at every one of 500 sockets
 
 
 # ---------------------------------------------------------------- database and credentials
@@ -385,7 +386,7 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
         "light-load run (one connection per worker, no queueing).",
         "",
     ]
-    for result in results:
+    for result in results["sizes"]:
         lines += [
             f"## {result['calls']:,} calls",
             "",
@@ -417,7 +418,39 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
             f"{ex['rss_before_mib']} MiB before, {ex['rss_peak_mib']} MiB at its peak.",
             "",
         ]
+    live = results.get("live")
+    if live:
+        met = live["every_p99"] < GOAL_LIVE_P99_MS
+        lines += [
+            f"## Live events to {live['clients']} sockets",
+            "",
+            f"bench/ws_fanout.py: one daphne process on PostgreSQL + Redis, {live['clients']} WebSocket clients watching the demo "
+            f"store, {live['writes']} POST /api/calls one at a time (load average {live['load']} at the start).",
+            "",
+            "| figure | p50 ms | p99 ms | goal | met |",
+            "|---|---:|---:|---|---|",
+            f"| HTTP answer -> callStarted at every socket | {live['every_p50']} | {live['every_p99']} | p99 < {GOAL_LIVE_P99_MS} ms | "
+            f"{'yes' if met else '**no**'} |",
+            f"| the write's HTTP round trip with {live['clients']} sockets connected | {live['http_p50']} | {live['http_p99']} | - | - |",
+            f"| the same write with 1 socket connected (the floor) | {live['alone_p50']} | {live['alone_p99']} | - | - |",
+            "",
+            f"Server CPU per write including its fan-out: {live['cpu_ms_per_write']} ms; memory per connected socket: "
+            f"{live['kib_per_client']} KiB.",
+            "",
+        ]
     return "\n".join(lines) + "\n"
+
+
+def run_live(sockets: int) -> dict | None:
+    """bench/ws_fanout.py in its own process and database; its figures, or None when it failed (said on stderr)."""
+    out = ROOT / "bench" / "out" / "ws_fanout.json"
+    out.unlink(missing_ok=True)
+    print(f"bench: live events to {sockets} sockets (bench/ws_fanout.py) ...", flush=True)
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "ws_fanout.py"), "--clients", str(sockets), "--json", str(out)], cwd=ROOT)
+    if done.returncode or not out.exists():
+        print("bench: ws_fanout.py failed; RESULTS.md will not have the live-event figure", file=sys.stderr)
+        return None
+    return json.loads(out.read_text())
 
 
 def main() -> int:
@@ -428,14 +461,19 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="server worker processes (default 2)")
     parser.add_argument("--light-seconds", type=float, default=5, help="seconds of the light-load latency runs (default 5)")
     parser.add_argument("--reseed", action="store_true", help="drop and load the bench databases again")
+    parser.add_argument("--sockets", type=int, default=500, help="WebSocket clients for the live-event figure (0: skip it)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--from-json", type=Path, help="only write the report from a run's bench/out/bench.json")
     args = parser.parse_args()
     exit_on_sigterm()
     if args.from_json:
         results = json.loads(args.from_json.read_text())
+        if isinstance(results, list):  # written before the live-event figure joined
+            results = {"sizes": results}
     else:
-        results = [run_size(calls, args) for calls in args.calls]
+        results = {"sizes": [run_size(calls, args) for calls in args.calls]}
+        if args.sockets:
+            results["live"] = run_live(args.sockets)
         (ROOT / "bench" / "out" / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
     # What people wrote under the notes marker (analysis, before/after) survives a new run.
     notes = args.out.read_text().partition(NOTES_MARKER)[2] if args.out.exists() else ""

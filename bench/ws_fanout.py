@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -138,7 +139,7 @@ class Client:
         await self.waiters.setdefault(call_id, asyncio.Event()).wait()
 
 
-async def bench(port: int, server_pid: int, token: str, key: str, clients: int, writes: int) -> None:
+async def bench(port: int, server_pid: int, token: str, key: str, clients: int, writes: int) -> dict:
     from websockets.asyncio.client import connect
     from websockets.exceptions import InvalidHandshake
 
@@ -212,19 +213,36 @@ async def bench(port: int, server_pid: int, token: str, key: str, clients: int, 
     print(f"server CPU per write (the request and its fan-out to {len(sockets)} sockets): {cpu_per_write:.0f} ms")
     growth = rss_after - rss_before
     print(f"server RSS: {rss_before / 1024:.1f} MiB with 1 client, {rss_after / 1024:.1f} MiB with {len(sockets)}: {growth / (len(sockets) - 1):.1f} KiB per client")
+    return {
+        "clients": len(sockets),
+        "writes": writes,
+        "every_p50": round(percentile(per_write, 50), 1),
+        "every_p99": round(percentile(per_write, 99), 1),
+        "http_p50": round(percentile(http_ms, 50), 1),
+        "http_p99": round(percentile(http_ms, 99), 1),
+        "alone_p50": round(percentile(alone, 50), 1),
+        "alone_p99": round(percentile(alone, 99), 1),
+        "cpu_ms_per_write": round(cpu_per_write),
+        "kib_per_client": round(growth / (len(sockets) - 1), 1),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--writes", type=int, default=100)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file (bench/run.py reads it)")
     args = parser.parse_args()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "callcenter.settings",
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
-        "DEBUG": "1",
+        # As in production (bench/harness.py server_env): DEBUG=1 would keep every query in memory.
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
     }
     if not env["DATABASE_URL"].startswith("postgres") or "bench" not in env["DATABASE_URL"].rsplit("/", 1)[-1]:
         raise SystemExit("BENCH_DATABASE_URL must name a PostgreSQL database with 'bench' in its name (it is dropped)")
@@ -235,7 +253,9 @@ def main() -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"daphne pid {server.pid} on 127.0.0.1:{port}; {env['DATABASE_URL']}; {env['REDIS_URL']}; load average {load}", flush=True)
     try:
-        asyncio.run(bench(port, server.pid, token, key, args.clients, args.writes))
+        figures = asyncio.run(bench(port, server.pid, token, key, args.clients, args.writes))
+        if args.json:
+            args.json.write_text(json.dumps({**figures, "load": load}, indent=2) + "\n")
     finally:
         server.terminate()
         try:
