@@ -372,3 +372,25 @@ def test_seed_adds_the_business_behind_the_dashboard(db):
     assert {"subscription_expiring", "agent_training_incomplete", "overdue_callbacks", "long_queue_wait"} <= alerts["owner"]
     assert "failed_payments" in alerts["owner2"] and "failed_payments" in alerts["admin"]
     assert {"overdue_callbacks", "long_queue_wait"} <= alerts["agent"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_large_load_rewrites_the_rollup_tables_to_their_live_rows(monkeypatch):
+    """Each loaded call updates its hour's CallHour row; after many, the tables are compacted (a new file)."""
+    from django.db import connection
+
+    from dashboard.management.commands import seed_demo
+
+    def filenodes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_relation_filenode('calls_callhour'), pg_relation_filenode('calls_customerhour')")
+            return cursor.fetchone()
+
+    monkeypatch.setattr(seed_demo, "COMPACT_AFTER", 30)
+    call_command("seed_demo", calls=10, quiet=True)
+    small = filenodes()
+    call_command("seed_demo", calls=45, quiet=True)  # 35 more: at the threshold
+    compacted = filenodes()
+    assert compacted[0] != small[0] and compacted[1] != small[1]
+    assert Call.objects.filter(store__slug="demo-store").count() == 45
