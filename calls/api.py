@@ -1,14 +1,9 @@
 """The call log REST API (seed 000): bots write, staff read, envelope {success, data}."""
 from __future__ import annotations
 
-import csv
-import io
 import zoneinfo
-from collections.abc import AsyncIterator
-from itertools import islice
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -24,7 +19,7 @@ from rest_framework.views import APIView
 from callcenter.schema import DONE
 from callcenter.validation import validated
 from callcenter.permissions import IsAdminOrOwner, IsStaffOrBot, IsStaffUser, role_of
-from calls import queries, services
+from calls import export, queries, services
 from calls.models import Call
 from calls.serializers import (
     CallFilterSerializer,
@@ -34,7 +29,7 @@ from calls.serializers import (
     call_to_dict,
 )
 from store.models import Store
-from store.tenancy import pick_store, require_store
+from store.tenancy import pick_store, require_store, visible_store_ids
 
 CALL_EXAMPLE = {
     "callId": "TEST123",
@@ -76,6 +71,12 @@ def visible_calls(request: Request) -> QuerySet[Call]:
     return qs
 
 
+def visible_store_scope(request: Request) -> list[int] | None:
+    """The ids of the stores whose calls `visible_calls` holds (None: every store)."""
+    slug = request.query_params.get("store")
+    return [pick_store(request.user, slug).pk] if slug else visible_store_ids(request.user)
+
+
 def get_call(request: Request, ref: str) -> Call:
     """A call by database id or callId, among the calls the requester may see; 404 otherwise."""
     # isascii(): "²" and other Unicode digits pass isdigit() but int() refuses them.
@@ -104,13 +105,22 @@ class CallListCreateView(APIView):
     @swagger_auto_schema(query_serializer=CallFilterSerializer, responses={200: list_envelope})
     def get(self, request: Request) -> Response:
         params = validated(CallFilterSerializer, request.query_params.dict(), tz=timezone.get_current_timezone()).validated_data
-        qs = queries.filter_calls(visible_calls(request), params, request_tz(request))
-        total = qs.count()
+        store_ids = visible_store_scope(request)
+        calls = Call.objects.all() if store_ids is None else Call.objects.filter(store_id__in=store_ids)
+        qs = queries.filter_calls(calls, params, request_tz(request))
+        total = queries.count_calls(qs, params, store_ids)
         limit, page = params["limit"], params["page"]
+        start, end = (page - 1) * limit, page * limit
         # The page's ids come from the index alone, then only those rows are read: a plain OFFSET
-        # reads every skipped row (the last page of a million calls: 2.5 s, this way 0.3 s).
-        window = qs.values("pk")[(page - 1) * limit : page * limit]
-        rows = qs.filter(pk__in=window).select_related("store")
+        # reads every skipped row. Past the middle, the ids are read from the other end, backwards:
+        # the last page of a million calls skips nothing (a skip of 666,000 index entries took 0.28 s).
+        if start >= total:
+            window = None
+        elif start > total - min(end, total):
+            window = qs.reverse().values("pk")[total - min(end, total) : total - start]
+        else:
+            window = qs.values("pk")[start:end]
+        rows = [] if window is None else qs.filter(pk__in=window).select_related("store")
         return Response(
             {
                 "success": True,
@@ -226,32 +236,6 @@ class CallAnalyticsView(APIView):
         return Response({"success": True, "data": queries.call_analytics(visible_calls(request), period, request_tz(request))})
 
 
-EXPORT_COLUMNS = [
-    ("callId", "call_id"), ("store", "store__slug"), ("type", "type"), ("caller", "caller"), ("receiver", "receiver"),
-    ("startTime", "start_time"), ("endTime", "end_time"), ("status", "status"), ("language", "language"),
-    ("duration", "duration"), ("interruptionCount", "interruption_count"), ("satisfaction", "satisfaction"),
-    ("outcome", "outcome"), ("audioFile", "audio_file"),
-]  # fmt: skip
-EXPORT_CHUNK = 2000
-
-
-async def csv_lines(qs: QuerySet[Call], tz: zoneinfo.ZoneInfo) -> AsyncIterator[bytes]:
-    """The export as CSV chunks; an async generator so ASGI streams it instead of buffering it whole."""
-    rows = qs.values_list(*[column for _, column in EXPORT_COLUMNS]).iterator(chunk_size=EXPORT_CHUNK)
-    # QuerySet.aiterator() cannot run values_list() queries; one sync thread walks the cursor instead.
-    next_chunk = sync_to_async(lambda: list(islice(rows, EXPORT_CHUNK)), thread_sensitive=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([name for name, _ in EXPORT_COLUMNS])
-    while chunk := await next_chunk():
-        writer.writerows([value.astimezone(tz).isoformat() if hasattr(value, "astimezone") else value for value in row] for row in chunk)
-        yield buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode()
-
-
 class CallExportView(APIView):
     """GET: the same filters as the list, streamed as CSV, one row a call."""
 
@@ -260,7 +244,7 @@ class CallExportView(APIView):
         params = validated(CallFilterSerializer, request.query_params.dict(), tz=timezone.get_current_timezone()).validated_data
         tz = request_tz(request)
         qs = queries.filter_calls(visible_calls(request), params, tz)
-        response = StreamingHttpResponse(csv_lines(qs, tz), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(export.csv_chunks(qs, tz), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="calls-{timezone.now():%Y%m%d-%H%M}.csv"'
         return response
 

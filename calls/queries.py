@@ -11,7 +11,8 @@ from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from calls.models import Call
+from calls import stats_sql
+from calls.models import Call, CallHour
 from calls.serializers import SORT_FIELDS
 
 PERIODS = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
@@ -61,6 +62,34 @@ def filter_calls(qs: QuerySet[Call], params: dict[str, Any], tz: zoneinfo.ZoneIn
         # (whose default this is, so its indexes still serve the sort).
         key = F(column).asc(nulls_last=True) if ascending else F(column).desc(nulls_first=True)
     return qs.order_by(key, "id" if ascending else "-id")
+
+
+def count_calls(qs: QuerySet[Call], params: dict[str, Any], store_ids: list[int] | None) -> int:
+    """How many calls `qs` (filter_calls of `params` over the stores `store_ids`, None: all) holds.
+
+    When the filter only narrows by store, status or type (or language, while the hourly totals are
+    kept per language), the trigger-kept hourly totals answer exactly, in a few milliseconds instead of
+    a COUNT(*) of every matching call (160 ms for 666,000 at a million calls); otherwise COUNT(*).
+    """
+    counter = rollup_counter(params)
+    if counter is None:
+        return qs.count()
+    hours = CallHour.objects.all() if store_ids is None else CallHour.objects.filter(store_id__in=store_ids)
+    if params.get("language"):
+        hours = hours.filter(language=params["language"])
+    return hours.aggregate(total=Sum(counter, default=0))["total"]
+
+
+def rollup_counter(params: dict[str, Any]) -> str | None:
+    """The CallHour counter that counts exactly the calls `params` filter for, or None when none does."""
+    if any(params.get(name) for name in ("caller", "receiver", "search", "startDate", "endDate")):
+        return None
+    # Several rows an hour (per AI agent, per language, ...): the totals are always summed over the rows.
+    if params.get("language") and stats_sql.CALLS.keys.get("language") != "r.language":
+        return None
+    narrowing = Q(**{name: params[name] for name in ("status", "type") if params.get(name)})
+    # A status and a type together: no counter counts both (COUNT(*) then).
+    return next((name for name, condition in stats_sql.CALLS.conditions.items() if condition == narrowing), None)
 
 
 def date_range(params: dict[str, Any], tz: zoneinfo.ZoneInfo) -> tuple[datetime | None, datetime | None]:

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+import zoneinfo
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from calls import api as calls_api
+from calls import export, queries
+from calls.models import Call
 from tests.calls.factories import make_call, make_calls
 
 UTC = dt_timezone.utc
@@ -95,7 +100,7 @@ def test_export_has_exactly_the_rows_of_the_list_with_the_same_filters_on_every_
 
 
 def test_export_streams_in_chunks(owner_api, store, monkeypatch):
-    monkeypatch.setattr(calls_api, "EXPORT_CHUNK", 4)
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 4)
     make_calls(store, 10)
 
     response = owner_api.get("/api/calls/export")
@@ -139,3 +144,68 @@ def test_export_is_for_staff_only(api, bot_api, agent_api, store):
     assert api.get("/api/calls/export").status_code == 401
     assert bot_api.get("/api/calls/export").status_code == 403
     assert len(read_csv(agent_api.get("/api/calls/export"))) == 3
+
+
+# --- PostgreSQL writes the rows itself (COPY): the same bytes as the Python writer ---------------
+
+ZONES = ["America/New_York", "Asia/Kolkata", "UTC", "Europe/London", "Australia/Lord_Howe", "Asia/Kathmandu", "Africa/Monrovia"]
+AWKWARD = ["", "plain", "a,b", 'say "hi"', '"', "line\nbreak", "cr\rhere", "crlf\r\n", ",", " padded ", "\\.", "\\", "é ü 😀", "'quote'", "tab\tin"]
+
+
+def varied_calls(store, other_store, count: int = 400) -> None:
+    """Calls with every awkward value: empty and special fields, no end time, microseconds, DST edges, 1970 and 2099."""
+    rng = random.Random(8)
+    moments = [utc(2025, 3, 9, 6, 59, 59), utc(2025, 3, 9, 7), utc(2025, 11, 2, 5, 30), utc(2025, 11, 2, 6, 0, 0, 500000),
+               utc(1970, 1, 1), utc(1971, 6, 1, 12, 0, 0, 1), utc(2099, 12, 31, 23, 59, 59, 999999), utc(2025, 10, 5, 15, 45)]  # fmt: skip
+    for i in range(count):
+        start = moments[i] if i < len(moments) else utc(1970, 1, 1) + timedelta(seconds=rng.randrange(4_100_000_000), microseconds=rng.choice([0, 0, 1, rng.randrange(10**6)]))
+        make_call(store if i % 3 else other_store, f"call-{i}{rng.choice(AWKWARD)}", type=rng.choice(["inbound", "outbound"]),
+                  caller=rng.choice(AWKWARD), receiver=rng.choice(AWKWARD), start_time=start,
+                  end_time=None if i % 4 == 0 else start + timedelta(seconds=rng.randrange(4000), microseconds=rng.choice([0, 7])),
+                  status=rng.choice(["success", "in-progress", "failed"]), language=rng.choice(["en", "hi", ""]),
+                  duration=rng.randrange(5000), interruption_count=rng.randrange(3), satisfaction=rng.choice(["positive", "unknown"]),
+                  outcome=rng.choice(AWKWARD), audio_file=rng.choice(AWKWARD))  # fmt: skip
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("zone", ZONES)
+def test_postgres_copy_writes_the_same_bytes_as_the_python_writer(store, other_store, zone, monkeypatch):
+    varied_calls(store, other_store)
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 64)
+    tz = zoneinfo.ZoneInfo(zone)
+    qs = queries.filter_calls(Call.objects.all(), {"sortBy": "endTime", "sortOrder": "asc"}, tz)
+
+    copied, written = list(export.copy_chunks(qs, tz)), list(export.python_chunks(qs, tz))
+
+    assert b"".join(copied) == b"".join(written)
+    assert [len(chunk) for chunk in copied] == [len(chunk) for chunk in written]  # the same rows in each chunk
+    rows = list(csv.reader(io.StringIO(b"".join(copied).decode(), newline="")))
+    assert len(rows) == 401 and rows[0] == HEADER
+    assert any("\n" in field for row in rows for field in row) and any(row[6] == "" for row in rows)
+
+
+@pytest.mark.postgres
+def test_postgres_export_over_http_is_one_copy(owner_api, store, other_store, django_assert_max_num_queries):
+    varied_calls(store, other_store, count=60)
+
+    with CaptureQueriesContext(connection) as queries_run:
+        body = b"".join(owner_api.get("/api/calls/export", {"search": "call-"}))
+
+    tz = zoneinfo.ZoneInfo("America/New_York")
+    expected = b"".join(export.python_chunks(queries.filter_calls(Call.objects.filter(store=store), {"search": "call-"}, tz), tz))
+    assert body == expected
+    assert body.count(b"\r\n") >= 41  # the header and 40 calls of the owner's store, some with line breaks inside
+    assert [q["sql"].split(" ", 1)[0] for q in queries_run.captured_queries][-1] == "COPY"
+
+
+@pytest.mark.postgres
+def test_an_export_abandoned_mid_copy_leaves_the_connection_usable(store):
+    make_calls(store, 3000)
+    tz = zoneinfo.ZoneInfo("UTC")
+    chunks = export.copy_chunks(queries.filter_calls(Call.objects.all(), {}, tz), tz)
+
+    first = next(chunks)
+    chunks.close()  # what the ASGI handler does when the client hangs up
+
+    assert first.startswith(b"callId,") and first.count(b"\r\n") == export.EXPORT_CHUNK + 1
+    assert Call.objects.count() == 3000
