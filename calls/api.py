@@ -213,7 +213,7 @@ class CallStatsView(APIView):
     @swagger_auto_schema(manual_parameters=range_params)
     def get(self, request: Request) -> Response:
         params = {k: request.query_params.get(k) for k in ("startDate", "endDate")}
-        return Response({"success": True, "data": queries.call_stats(visible_calls(request), params, request_tz(request))})
+        return Response({"success": True, "data": queries.call_stats(visible_store_scope(request), params, request_tz(request))})
 
 
 class ActiveCallsView(APIView):
@@ -233,7 +233,7 @@ class CallAnalyticsView(APIView):
         period = request.query_params.get("period") or "7d"
         if period not in queries.PERIODS:
             raise serializers.ValidationError({"period": [f"Use one of {', '.join(queries.PERIODS)}."]})
-        return Response({"success": True, "data": queries.call_analytics(visible_calls(request), period, request_tz(request))})
+        return Response({"success": True, "data": queries.call_analytics(visible_store_scope(request), period, request_tz(request))})
 
 
 class CallExportView(APIView):

@@ -305,7 +305,8 @@ class QueueEntry(models.Model):
 
 
 class CallHour(models.Model):
-    """One store's calls in one UTC hour, per AI agent: running totals the dashboard sums instead of the calls.
+    """One store's calls in one UTC hour, per AI agent: running totals the dashboard, the stats and the analytics sum
+    instead of the calls.
 
     Kept exact by database triggers on calls_call (calls/stats_sql.py), so every write path counts:
     the services, bulk inserts, COPY in seed_demo, the admin, deletes and cascades. On SQLite a
@@ -324,6 +325,9 @@ class CallHour(models.Model):
     missed = models.BigIntegerField(default=0)
     terminated = models.BigIntegerField(default=0)
     live = models.BigIntegerField(default=0)
+    queued = models.BigIntegerField(default=0)
+    ringing = models.BigIntegerField(default=0)
+    in_progress = models.BigIntegerField(default=0)
     inbound = models.BigIntegerField(default=0)
     outbound = models.BigIntegerField(default=0)
     converted = models.BigIntegerField(default=0)
@@ -333,6 +337,10 @@ class CallHour(models.Model):
     final_calls = models.BigIntegerField(default=0)
     final_duration = models.BigIntegerField(default=0)
     billed_minutes = models.BigIntegerField(default=0, help_text="each call's started minutes")
+    # Calls that began in the hour's first 15, 30, 45 minutes: the share of each local hour where a zone's hours begin at :15, :30, :45 UTC.
+    first_15 = models.BigIntegerField(default=0)
+    first_30 = models.BigIntegerField(default=0)
+    first_45 = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["store_id", "hour", "ai_agent_key"], name="call_hour_unique")]
@@ -340,6 +348,23 @@ class CallHour(models.Model):
 
     def __str__(self) -> str:
         return f"store {self.store_id} {self.hour:%Y-%m-%d %H}:00 agent {self.ai_agent_key}: {self.calls}"
+
+
+class CallLanguageHour(models.Model):
+    """One store's calls in one UTC hour in one language (GET /api/calls/analytics's languageDistribution): kept by
+    triggers like CallHour, apart from it so that CallHour stays one row an hour per agent whatever the languages."""
+
+    store_id = models.BigIntegerField()
+    hour = models.DateTimeField()
+    language = models.CharField(max_length=12, help_text="as the calls hold it (free text)")
+    calls = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store_id", "hour", "language"], name="call_language_hour_unique")]
+        indexes = [models.Index(fields=["hour"], name="call_language_hour_hour")]
+
+    def __str__(self) -> str:
+        return f"store {self.store_id} {self.hour:%Y-%m-%d %H}:00 {self.language}: {self.calls}"
 
 
 class CustomerHour(models.Model):

@@ -1,4 +1,4 @@
-"""The triggers that keep the hourly totals exact: `CallHour` over calls, `CustomerHour` over customers.
+"""The triggers that keep the hourly totals exact: `CallHour` and `CallLanguageHour` over calls, `CustomerHour` over customers.
 
 Each call (customer) adds 1, and its figures, to its store's hour. Why triggers and not the
 services: rows are also written by bulk inserts, COPY (seed_demo), the admin and cascades; a
@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timezone as dt_timezone
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, BigIntegerField, Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models.functions import ExtractMinute
+from django.db.models.lookups import LessThan
 
 FINAL = ("success", "failed", "missed", "terminated")
 LIVE = ("queued", "ringing", "in-progress")
@@ -39,6 +42,7 @@ class Rollup:
     summed: dict[str, Any] = field(default_factory=dict)  # summed counters: the expression they add up
     # Extra key columns of the target: name -> SQL over `r`.
     keys: dict[str, str] = field(default_factory=dict)
+    # Counters may read `{minute}`: the minute (0-59, UTC) of the row's time column, whatever the session's zone.
 
     @property
     def watched(self) -> tuple[str, ...]:
@@ -65,6 +69,9 @@ CALLS = Rollup(
         "missed": _flag("r.status = 'missed'"),
         "terminated": _flag("r.status = 'terminated'"),
         "live": _flag(f"r.status IN {_in(LIVE)}"),
+        "queued": _flag("r.status = 'queued'"),
+        "ringing": _flag("r.status = 'ringing'"),
+        "in_progress": _flag("r.status = 'in-progress'"),
         "inbound": _flag("r.type = 'inbound'"),
         "outbound": _flag("r.type = 'outbound'"),
         # The dashboard's definition of a conversion: the call's outcome is "converted", any case.
@@ -76,6 +83,11 @@ CALLS = Rollup(
         "final_duration": f"CASE WHEN r.status IN {_in(FINAL)} THEN r.duration ELSE 0 END",
         # Carriers bill each call by the started minute.
         "billed_minutes": "(r.duration + 59) / 60",
+        # Calls that began in the hour's first 15, 30 and 45 minutes: where a zone's local hours begin at :15, :30
+        # or :45 UTC (India, Nepal, ...), they split the hour between two local hours.
+        "first_15": _flag("{minute} < 15"),
+        "first_30": _flag("{minute} < 30"),
+        "first_45": _flag("{minute} < 45"),
     },
     conditions={
         "calls": Q(),
@@ -84,18 +96,33 @@ CALLS = Rollup(
         "missed": Q(status="missed"),
         "terminated": Q(status="terminated"),
         "live": Q(status__in=LIVE),
+        "queued": Q(status="queued"),
+        "ringing": Q(status="ringing"),
+        "in_progress": Q(status="in-progress"),
         "inbound": Q(type="inbound"),
         "outbound": Q(type="outbound"),
         "converted": Q(outcome__iexact="converted"),
         "rated": ~Q(satisfaction="unknown"),
         "positive": Q(satisfaction="positive"),
         "final_calls": Q(status__in=FINAL),
+        "first_15": Q(LessThan(ExtractMinute("start_time", tzinfo=dt_timezone.utc), 15)),
+        "first_30": Q(LessThan(ExtractMinute("start_time", tzinfo=dt_timezone.utc), 30)),
+        "first_45": Q(LessThan(ExtractMinute("start_time", tzinfo=dt_timezone.utc), 45)),
     },
     summed={
         "duration": F("duration"),
         "final_duration": Case(When(status__in=FINAL, then=F("duration")), default=Value(0), output_field=BigIntegerField()),
         "billed_minutes": ExpressionWrapper((F("duration") + 59) / 60, output_field=BigIntegerField()),
     },
+)
+# GET /api/calls/analytics's languageDistribution: calls per language (free text, as the call holds it) an hour.
+LANGUAGES = Rollup(
+    source="calls_call",
+    target="calls_calllanguagehour",
+    time="start_time",
+    keys={"language": "r.language"},
+    counters={"calls": "1"},
+    conditions={"calls": Q()},
 )
 CUSTOMERS = Rollup(
     source="calls_customer",
@@ -118,7 +145,7 @@ CUSTOMERS = Rollup(
         "do_not_call": Q(do_not_call=True),
     },
 )
-ROLLUPS = (CALLS, CUSTOMERS)
+ROLLUPS = (CALLS, LANGUAGES, CUSTOMERS)
 # Kept for readers of the call figures.
 COUNTERS = CALLS.counters
 
@@ -136,8 +163,19 @@ def _hour(vendor: str, rollup: Rollup, row: str) -> str:
     return f"strftime('%Y-%m-%d %H:00:00', {column})"
 
 
+def _minute(vendor: str, rollup: Rollup) -> str:
+    if vendor == "postgresql":
+        return f"CAST(extract(minute FROM r.{rollup.time} AT TIME ZONE 'UTC') AS integer)"
+    return f"CAST(strftime('%M', r.{rollup.time}) AS integer)"
+
+
 def _on(expr: str, row: str) -> str:
     return expr.replace("r.", f"{row}.")
+
+
+def _counter(vendor: str, rollup: Rollup, name: str, row: str) -> str:
+    """counters[name] as SQL over `row` on this database."""
+    return _on(rollup.counters[name].replace("{minute}", _minute(vendor, rollup)), row)
 
 
 def _key(vendor: str, rollup: Rollup, row: str) -> str:
@@ -149,7 +187,7 @@ def _key(vendor: str, rollup: Rollup, row: str) -> str:
 def _add(vendor: str, rollup: Rollup, row: str) -> str:
     keys = ["store_id", "hour", *rollup.keys]
     names = ", ".join([*keys, *rollup.counters])
-    values = ", ".join([f"{row}.store_id", _hour(vendor, rollup, row), *(_on(e, row) for e in rollup.keys.values()), *(_on(e, row) for e in rollup.counters.values())])
+    values = ", ".join([f"{row}.store_id", _hour(vendor, rollup, row), *(_on(e, row) for e in rollup.keys.values()), *(_counter(vendor, rollup, c, row) for c in rollup.counters)])
     updates = ", ".join(f"{name} = {rollup.target}.{name} + excluded.{name}" for name in rollup.counters)
     return f"INSERT INTO {rollup.target} ({names}) VALUES ({values}) ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
 
@@ -157,7 +195,7 @@ def _add(vendor: str, rollup: Rollup, row: str) -> str:
 def _subtract(vendor: str, rollup: Rollup, row: str) -> list[str]:
     # An UPDATE, never an upsert: a row already gone (a flushed table) stays gone, never negative.
     first = next(iter(rollup.counters))
-    updates = ", ".join(f"{name} = {name} - ({_on(expr, row)})" for name, expr in rollup.counters.items())
+    updates = ", ".join(f"{name} = {name} - ({_counter(vendor, rollup, name, row)})" for name in rollup.counters)
     return [
         f"UPDATE {rollup.target} SET {updates} WHERE {_key(vendor, rollup, row)}",
         f"DELETE FROM {rollup.target} WHERE {_key(vendor, rollup, row)} AND {first} <= 0",
@@ -204,7 +242,7 @@ def rebuild_sql(vendor: str, rollup: Rollup) -> list[str]:
     """Statements recounting every hour from the source rows (a backfill, or a repair)."""
     keys = [f"r.store_id", _hour(vendor, rollup, "r"), *rollup.keys.values()]
     names = ", ".join(["store_id", "hour", *rollup.keys, *rollup.counters])
-    sums = ", ".join(f"SUM({expr})" for expr in rollup.counters.values())
+    sums = ", ".join(f"SUM({_counter(vendor, rollup, name, 'r')})" for name in rollup.counters)
     return [
         f"DELETE FROM {rollup.target}",
         f"INSERT INTO {rollup.target} ({names}) SELECT {', '.join(keys)}, {sums} FROM {rollup.source} r GROUP BY {', '.join(keys)}",

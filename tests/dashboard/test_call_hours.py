@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from calls import stats_sql
-from calls.models import Call, CallHour, Customer, CustomerHour
+from calls.models import Call, CallHour, CallLanguageHour, Customer, CustomerHour
 from calls.services import create_call, delete_call, terminate_call, update_call
 from dashboard.queries import Span, Windows, call_counters, customer_counters, window_spans
 from tests.calls.factories import make_calls
@@ -23,14 +23,17 @@ def expected_hours() -> dict[tuple, dict[str, int]]:
     """What each (store, hour, agent) row should hold, counted in Python from the calls."""
     out: dict[tuple, Counter] = {}
     for call in Call.objects.all():
-        key = (call.store_id, call.start_time.astimezone(UTC).replace(minute=0, second=0, microsecond=0), call.ai_agent_id or 0)
+        start = call.start_time.astimezone(UTC)
+        key = (call.store_id, start.replace(minute=0, second=0, microsecond=0), call.ai_agent_id or 0)
         row = out.setdefault(key, Counter())
         final = call.status in Call.FINAL_STATUSES
         row.update(
             calls=1, success=call.status == "success", failed=call.status == "failed", missed=call.status == "missed",
             terminated=call.status == "terminated", live=call.is_live, inbound=call.type == "inbound", outbound=call.type == "outbound",
+            queued=call.status == "queued", ringing=call.status == "ringing", in_progress=call.status == "in-progress",
             converted=call.outcome.lower() == "converted", rated=call.satisfaction != "unknown", positive=call.satisfaction == "positive",
             duration=call.duration, final_calls=final, final_duration=call.duration if final else 0, billed_minutes=-(-call.duration // 60),
+            first_15=start.minute < 15, first_30=start.minute < 30, first_45=start.minute < 45,
         )  # fmt: skip
     return {key: {name: int(row[name]) for name in stats_sql.COUNTERS} for key, row in out.items()}
 
@@ -42,6 +45,14 @@ def stored_hours() -> dict[tuple, dict[str, int]]:
     }
 
 
+def expected_language_hours() -> Counter:
+    return Counter((c.store_id, c.start_time.astimezone(UTC).replace(minute=0, second=0, microsecond=0), c.language) for c in Call.objects.all())
+
+
+def stored_language_hours() -> Counter:
+    return Counter({(row.store_id, row.hour, row.language): row.calls for row in CallLanguageHour.objects.all()})
+
+
 def _random_calls(store, rng: random.Random, n: int, agent=None) -> list[Call]:
     return make_calls(
         store, n, prefix=f"R{rng.random()}-",
@@ -49,6 +60,7 @@ def _random_calls(store, rng: random.Random, n: int, agent=None) -> list[Call]:
         types=[rng.choice(["inbound", "outbound"]) for _ in range(n)],
         starts=[NOW - timedelta(minutes=rng.randrange(60 * 24 * 40)) for _ in range(n)],
         durations=[rng.randrange(0, 900) for _ in range(n)],
+        languages=[rng.choice(["en", "hi", "es", "EN", "zh-Hant-TW12"]) for _ in range(n)],
         outcome=rng.choice(["", "converted", "Converted", "answered"]), satisfaction=rng.choice(Call.Satisfaction.values), ai_agent=agent,
     )  # fmt: skip
 
@@ -57,7 +69,7 @@ def test_the_triggers_are_installed(db):
     """Fails when a migration rebuilt calls_call (SQLite does for most field changes) without installing them again:
     add `migrations.RunPython(calls.stats_sql.install ...)` after it, as calls/migrations/0003 and 0004 do."""
     suffixes = ("insert_delete", "update") if connection.vendor == "postgresql" else ("insert", "delete", "update")
-    expected = {f"{table}_{suffix}" for table in ("calls_callhour", "calls_customerhour") for suffix in suffixes}
+    expected = {f"{table}_{suffix}" for table in ("calls_callhour", "calls_calllanguagehour", "calls_customerhour") for suffix in suffixes}
 
     assert stats_sql.installed(connection) == expected
 
@@ -80,7 +92,15 @@ def test_every_write_path_keeps_the_hours_exact(store, other_store):
     for call in calls[1:30]:
         call.status, call.duration = rng.choice(Call.Status.values), rng.randrange(1000)
         call.start_time -= timedelta(minutes=rng.randrange(200))
+        call.language = rng.choice([call.language, "fr", "hi"])
         call.save()
+    # A call moving through the live statuses and changing language as it goes (the row moves between languages).
+    create_call(store=store, fields={"call_id": "svc-3", "status": "queued", "language": "en", "start_time": NOW - timedelta(minutes=44)})
+    moving = Call.objects.get(call_id="svc-3")
+    for status, language in (("ringing", "es"), ("in-progress", "es"), ("success", "mixed")):
+        update_call(call=moving, fields={"status": status, "language": language})
+    assert Call.objects.get(call_id="svc-3").language == "mixed"
+    Call.objects.filter(pk__in=[c.pk for c in calls[101:120]]).update(language="pt-BR")
     Call.objects.filter(pk__in=[c.pk for c in calls[30:60]]).update(satisfaction="positive", outcome="CONVERTED")
     Call.objects.filter(pk__in=[c.pk for c in calls[60:70]]).update(store=other_store)
     Call.objects.filter(pk__in=[c.pk for c in calls[70:90]]).update(ai_agent=agent)
@@ -89,6 +109,9 @@ def test_every_write_path_keeps_the_hours_exact(store, other_store):
 
     assert stored_hours() == expected_hours()
     assert CallHour.objects.filter(calls__lte=0).count() == 0
+    assert stored_language_hours() == expected_language_hours()
+    assert CallLanguageHour.objects.filter(calls__lte=0).count() == 0
+    assert len({language for (_, _, language) in stored_language_hours()}) >= 6
 
 
 def test_deleting_a_store_empties_its_hours(store, other_store):
@@ -98,16 +121,19 @@ def test_deleting_a_store_empties_its_hours(store, other_store):
     store.delete()
 
     assert set(CallHour.objects.values_list("store_id", flat=True)) == {other_store.pk}
+    assert set(CallLanguageHour.objects.values_list("store_id", flat=True)) == {other_store.pk}
     assert stored_hours() == expected_hours()
+    assert stored_language_hours() == expected_language_hours()
 
 
 def test_a_rebuild_gives_the_same_hours(store):
     _random_calls(store, random.Random(3), 80)
-    before = stored_hours()
+    before, languages = stored_hours(), stored_language_hours()
 
     stats_sql.install(connection)
 
     assert stored_hours() == before == expected_hours()
+    assert stored_language_hours() == languages == expected_language_hours()
 
 
 @pytest.mark.parametrize("tz", ["America/New_York", "Asia/Kolkata", "Asia/Kathmandu"])
@@ -180,3 +206,22 @@ def test_customer_hours_follow_every_change(store, other_store):
     assert counted["all"] == {"customers": rows.count(), "hot": rows.filter(interest_level="hot").count()}
     odd = rows.filter(created_at__gte=NOW - timedelta(days=4, minutes=9), created_at__lt=NOW - timedelta(minutes=31))
     assert counted["odd"] == {"customers": odd.count(), "hot": odd.filter(interest_level="hot").count()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_language_migration_counts_the_calls_already_there(store, other_store):
+    """calls 0005 (CallLanguageHour; CallHour's live statuses apart and minutes of the hour) counts the calls already there."""
+    from django.core.management import call_command
+
+    call_command("migrate", "calls", "0004_customer_hour", verbosity=0)
+    try:
+        assert not {name for name in stats_sql.installed(connection) if name.startswith("calls_call")}  # the calls below are not counted yet
+        _random_calls(store, random.Random(12), 120)
+        _random_calls(other_store, random.Random(13), 30)
+    finally:
+        call_command("migrate", "calls", verbosity=0)
+
+    assert CallHour.objects.count() > 0
+    assert stored_hours() == expected_hours()
+    assert stored_language_hours() == expected_language_hours()
+    assert stats_sql.installed(connection) == stats_sql.trigger_names(connection.vendor)
