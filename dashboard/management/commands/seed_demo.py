@@ -154,7 +154,7 @@ def _compact_rollups() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM (FULL, ANALYZE) calls_callhour, calls_customerhour")
+        cursor.execute("VACUUM (FULL, ANALYZE) calls_callhour, calls_calllanguagehour, calls_customerhour")
 
 
 def _fake_calls(rng: random.Random, store: Store, first: int, count: int, now: datetime, days: int) -> Iterator[tuple[dict, list]]:
