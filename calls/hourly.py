@@ -52,12 +52,16 @@ class Figures:
     languages: list[tuple[str, int]] = field(default_factory=list)
 
     def add(self, counts: dict[str, int], day: date | None) -> None:
+        """Add calls' counts (some of SUMMED) to the totals and, when it is one of the trend's, to their day."""
         for name, n in counts.items():
             self.totals[name] += n
         if day is not None:
-            row = self.days.setdefault(day, dict.fromkeys(DAY_COUNTERS, 0))
-            for name in DAY_COUNTERS:
-                row[name] += counts.get(name, 0)
+            self.add_day(day, counts)
+
+    def add_day(self, day: date, counts: dict[str, int]) -> None:
+        row = self.days.setdefault(day, dict.fromkeys(DAY_COUNTERS, 0))
+        for name in DAY_COUNTERS:
+            row[name] += counts.get(name, 0)
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -141,33 +145,41 @@ def _add_hours(out: Figures, hours: QuerySet[CallHour] | None, tz: zoneinfo.Zone
     # anyway, and PostgreSQL's SUM() of bigints (numeric arithmetic) cost more than the rows it saved.
     rows = fetch(hours.annotate(epoch=RawSQL(_epoch(connection.vendor), ())).values_list("epoch", *names).order_by())
     offsets = utc_day_offsets({row[0] // 86400 for row in rows}, tz)
-    first, last = (days[0].toordinal() - EPOCH_DAY, days[1].toordinal() - EPOCH_DAY) if days else (1, 0)
     at = {name: i + 1 for i, name in enumerate(names)}
-    day_columns = [(name, at[name]) for name in DAY_COUNTERS]
-    total_columns = [(name, at[name]) for name in SUMMED]
-    in_day = dict.fromkeys(DAY_COUNTERS, 0)
+    calls, quarters = at["calls"], [at[name] for name in QUARTERS] if detail else []
+    by_day: dict[int, list[tuple]] = {}
     direct: set[int] = set()
+    hourly = out.hours
     for row in rows:
-        start, offset = row[0], offsets[row[0] // 86400]
+        start = row[0]
+        offset = offsets[start // 86400]
+        if offset is not None and not offset % 3600:
+            # The common case, kept short: a whole-hour offset all UTC day long, the hour is one local hour.
+            local = start + offset
+            day = local // 86400
+            (by_day.get(day) or by_day.setdefault(day, [])).append(row)
+            if detail:
+                hourly[local % 86400 // 3600] += row[calls]
+            continue
         pieces = hour_pieces(start, offset) if offset is not None else changing_pieces(start, tz)
-        if pieces is None or len({day for _, day, _ in pieces}) > 1:
+        if pieces is None or any(day != pieces[0][1] for _, day, _ in pieces):
             direct.add(start)  # a local day begins inside it: count its calls one by one
             continue
-        if totals:
-            for name, i in total_columns:
-                out.totals[name] += row[i]
-        day = pieces[0][1]
-        if first <= day <= last:
-            row_day = out.days.get(day) or out.days.setdefault(day, dict(in_day))
-            for name, i in day_columns:
-                row_day[name] += row[i]
+        by_day.setdefault(pieces[0][1], []).append(row)
         if detail:
             # Share the hour's calls between its local hours by the calls of its first 15, 30, 45 minutes.
-            before = (0, row[at["first_15"]], row[at["first_30"]], row[at["first_45"]], row[at["calls"]])
+            before = (0, *(row[i] for i in quarters), row[calls])
             for (quarter, _, hour), (end, _, _) in zip(pieces, [*pieces[1:], (4, 0, 0)]):
-                out.hours[hour] += before[end] - before[quarter]
-    # Days were kept as numbers (days since 1970) while adding up.
-    out.days = {date.fromordinal(EPOCH_DAY + day): row for day, row in out.days.items()}
+                hourly[hour] += before[end] - before[quarter]
+    # Each day's sums by column (zip(*rows): the rows' columns, Python's loops in C); the totals are the days'.
+    first, last = (days[0].toordinal() - EPOCH_DAY, days[1].toordinal() - EPOCH_DAY) if days else (1, 0)
+    for day, day_rows in by_day.items():
+        columns = list(zip(*day_rows))
+        sums = {name: sum(columns[at[name]]) for name in SUMMED}
+        if totals:
+            out.add(sums, None)
+        if first <= day <= last:
+            out.add_day(date.fromordinal(EPOCH_DAY + day), sums)
     return [EPOCH + timedelta(seconds=start) for start in sorted(direct)]
 
 
