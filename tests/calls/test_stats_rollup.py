@@ -115,6 +115,14 @@ def test_analytics_equal_the_reference(calls, zoned, zone, period):
         assert len({row["_id"] for row in got["languageDistribution"]}) > 1
 
 
+@pytest.mark.parametrize("zone", ["Asia/Kathmandu", "Australia/Lord_Howe"])
+def test_analytics_in_zones_at_a_quarter_and_with_half_hour_dst_equal_the_reference(calls, zoned, zone):
+    """Nepal's hours begin at :15 UTC; Lord Howe moves by 30 minutes (to daylight time on 5 October 2025)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    for store_ids in (None, [zoned["Asia/Kolkata"].pk]):
+        assert queries.call_analytics(store_ids, "90d", tz) == queries.call_analytics_raw(reference_calls(store_ids), "90d", tz)
+
+
 def test_random_date_times_equal_the_reference(calls, zoned):
     """Ranges with ends anywhere, seconds and microseconds included, in each zone."""
     rng = random.Random(5)
