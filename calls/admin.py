@@ -5,7 +5,17 @@ from django.http import HttpRequest
 
 from callcenter.errors import Conflict
 from calls import services
-from calls.models import AgentProfile, Call, CallHour, Customer, CustomerHour, QueueEntry, ScheduledCallback, TranscriptEntry
+from calls.models import (
+    AgentProfile,
+    Call,
+    CallHour,
+    CallLanguageHour,
+    Customer,
+    CustomerHour,
+    QueueEntry,
+    ScheduledCallback,
+    TranscriptEntry,
+)
 
 
 class TranscriptEntryInline(admin.TabularInline):
@@ -129,6 +139,11 @@ class ReadOnlyTotalsAdmin(admin.ModelAdmin):
 @admin.register(CallHour)
 class CallHourAdmin(ReadOnlyTotalsAdmin):
     list_display = ("store_id", "hour", "ai_agent_key", "calls", "success", "converted", "live", "billed_minutes")
+
+
+@admin.register(CallLanguageHour)
+class CallLanguageHourAdmin(ReadOnlyTotalsAdmin):
+    list_display = ("store_id", "hour", "language", "calls")
 
 
 @admin.register(CustomerHour)
