@@ -4,7 +4,9 @@
 
 Seeds the demo store (`seed_demo --calls 0`), adds generated items until it holds --items, then plays
 the utterances of tests/voice/utterances.yaml through POST /voice/gather (signed as Twilio signs) on
-fresh calls, and prints p50 / p99 per turn and the queries per turn. The added items are removed afterwards.
+fresh calls, and prints p50 / p99 per turn and the queries per turn, and the same for the dialogue engine's
+part of the turn (voice.dialogue.respond: reading the store's data and matching; the rest is the view, the
+signature, the call's writes and the event). The added items are removed afterwards.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from calls.models import Call  # noqa: E402
+from voice import dialogue  # noqa: E402
 from store.models import InventoryItem, Store  # noqa: E402
 from store.services import index_item_words  # noqa: E402
 
@@ -89,6 +92,17 @@ def main() -> None:
     number = store.twilio_numbers[0]
     # Wall time suffers from whatever else the machine runs; this process's CPU time much less.
     timings, queries, cpu = [], [], []
+    engine: list[tuple[float, float, int]] = []  # wall ms, CPU ms, queries of dialogue.respond per turn
+    respond = dialogue.respond
+
+    def timed_respond(*a, **kw):
+        n0, t0, c0 = len(connection.queries_log), time.perf_counter(), time.process_time()
+        try:
+            return respond(*a, **kw)
+        finally:
+            engine.append(((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000, len(connection.queries_log) - n0))
+
+    dialogue.respond = timed_respond
     profiler = cProfile.Profile() if args.profile else None
     try:
         for n in range(args.turns):
@@ -113,9 +127,15 @@ def main() -> None:
         print(f"gather turn over {args.turns} turns: p50 {statistics.median(timings):.1f} ms, p99 {p99:.1f} ms, max {timings[-1]:.1f} ms")
         print(f"CPU of this process per turn: p50 {statistics.median(cpu):.1f} ms, mean {statistics.mean(cpu):.1f} ms; load average {os.getloadavg()[0]:.1f}")
         print(f"queries per turn: min {min(queries)}, max {max(queries)}, mean {statistics.mean(queries):.1f}")
+        walls, cpus = sorted(row[0] for row in engine), [row[1] for row in engine]
+        print(
+            f"of which the dialogue engine (respond): p50 {statistics.median(walls):.1f} ms, p99 {walls[min(len(walls) - 1, int(len(walls) * 0.99))]:.1f} ms;"
+            f" CPU p50 {statistics.median(cpus):.1f} ms, mean {statistics.mean(cpus):.1f} ms; queries mean {statistics.mean(row[2] for row in engine):.2f}, max {max(row[2] for row in engine)}"
+        )
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
     finally:
+        dialogue.respond = respond
         Call.objects.filter(store=store, call_id__startswith="CABENCH").delete()
         if not args.keep:
             InventoryItem.objects.filter(pk__in=added).delete()

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
@@ -72,8 +75,36 @@ def _actor_label(actor: Any) -> str:
     return str(getattr(actor, "username", "") or actor or "system")
 
 
+# The voice agent caches what rarely changes of a store (settings, departments, templates, the words of
+# its inventory) under this version (voice/selectors.py); every audited change gives the store a new one,
+# so the next turn reads the change. Items and coupons are read fresh on every turn: their updates keep the
+# version, unless an item's words change (index_item_words) or a row is deleted.
+DATA_VERSION_KEY = "store:{}:data-version"
+READ_FRESH_BY_VOICE = (InventoryItem, Coupon)
+
+
+def new_data_version() -> int:
+    return uuid.uuid4().int >> 66  # random, and an integer: Redis keeps it as digits, cheap to read
+
+
+def bump_data_version(store_id: int) -> None:
+    """Give the store's cached data a new version: now (seen inside this transaction) and again after the
+    commit (a turn that read the new version before the commit may have cached the old rows under it)."""
+
+    def bump() -> None:
+        try:
+            cache.set(DATA_VERSION_KEY.format(store_id), new_data_version(), None)
+        except Exception:  # a cache outage must not fail the write (readers fall back to the database)
+            logging.getLogger(__name__).warning("store %s: the data version could not be bumped", store_id, exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def record_change(*, store: Store, actor: Any, action: str, instance: models.Model, changes: dict[str, list[Any]]) -> AuditEntry:
     """One audit line; `actor` is a user, a bot principal, or None for a command."""
+    if action == "delete" or not isinstance(instance, READ_FRESH_BY_VOICE):
+        bump_data_version(store.pk)
     return AuditEntry.objects.create(
         store=store,
         actor=actor if getattr(actor, "_meta", None) is not None and getattr(actor, "pk", None) else None,
@@ -110,6 +141,8 @@ def index_item_words(items: list[InventoryItem]) -> None:
         ],
         batch_size=5000,
     )
+    for store_id in {item.store_id for item in items}:
+        bump_data_version(store_id)  # the store's vocabulary changed (voice misspelling correction)
 
 
 @transaction.atomic

@@ -1,15 +1,17 @@
 """The dialogue engine: what the caller wants and what the agent answers, from the store's data.
 
-No network and no writes: `respond()` reads the store's departments, inventory, coupons,
-templates and settings on every turn (a change on the dashboard is heard on the next call)
-and returns a `Reply`; the webhooks in voice/views.py turn it into TwiML and log the turn.
+No network and no writes: `respond()` answers from the store's departments, inventory, coupons,
+templates and settings and returns a `Reply`; the webhooks in voice/views.py turn it into TwiML and
+log the turn. Items and coupons are read on every turn; settings, departments, templates and the
+inventory's words come from the cache under the store's data version, which every change through
+store.services renews (voice/selectors.py), so a change on the dashboard is heard on the next turn.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from store.models import Store
+from store.models import Store, StoreSettings
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,13 @@ def prompt(store: Store, name: str, *, language: str = "en", **values: object) -
     from voice import prompts
 
     return prompts.say(store, name, language=language, **values)
+
+
+def voice_settings(store: Store) -> StoreSettings:
+    """The store's voice settings as the engine reads them: cached, current as of the store's last change."""
+    from voice.selectors import store_data
+
+    return store_data(store).settings
 
 
 def speech_hints(store: Store) -> list[str]:

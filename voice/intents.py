@@ -4,21 +4,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from functools import cached_property
+from functools import lru_cache
 
 from django.db.models import Q
 
-from store.models import Coupon, Department, InventoryItem, Store, StoreSettings, fold
-from store.services import settings_of
+from store.models import Coupon, Department, Store, StoreSettings, fold
 from voice.dialogue import Reply, Transfer, Turn
-from voice.matching import content_words, match_department, match_item, singular, words
+from voice.matching import Item, ItemMatch, content_words, match_department, match_item, search_items, singular, words
 from voice.prompts import Prompts
+from voice.selectors import data_version, store_data
 
 LOW_STOCK = 5
 
 
-def _phrases(text: str) -> list[str]:
-    return [fold(phrase.strip()) for phrase in text.split(",") if phrase.strip()]
+def _phrases(text: str) -> tuple[str, ...]:
+    return tuple(fold(phrase.strip()) for phrase in text.split(",") if phrase.strip())
 
 
 # Phrases in English, Spanish and Hindi (romanised as speech recognition writes it, and Devanagari).
@@ -59,9 +59,15 @@ YES = {"yes", "yeah", "yep", "sure", "please", "ok", "okay", "si", "haan", "ha",
 OFFERS = {"not_found", "no_transfer"}
 
 
-def said(text: str, phrases: list[str]) -> bool:
+@lru_cache(maxsize=256)
+def _any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for the phrases, each as whole words."""
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(re.escape(phrase) for phrase in phrases)})(?![^\W_])")
+
+
+def said(text: str, phrases: tuple[str, ...]) -> bool:
     """Whether one of the phrases is in the text as whole words."""
-    return any(re.search(rf"(?<![^\W_]){re.escape(phrase)}(?![^\W_])", text) for phrase in phrases)
+    return bool(phrases) and _any_of(phrases).search(text) is not None
 
 
 def money(amount: Decimal) -> str:
@@ -80,20 +86,20 @@ def span_text(span: dict | None) -> str:
 
 
 class Conversation:
-    """The store's data for one turn, read lazily: a turn that needs no coupons never loads them."""
+    """The store's data for one turn: settings, departments and templates from the cache; items and coupons
+    read only when the question needs them (a turn that needs no coupons never loads them)."""
 
     def __init__(self, store: Store, turn: Turn, now: dt.datetime) -> None:
         self.store, self.turn, self.now = store, turn, now
         self.text = " ".join(words(turn.speech))
-        self.prompts = Prompts(store, turn.language, variant=turn.misses)
-
-    @cached_property
-    def settings(self) -> StoreSettings:
-        return settings_of(self.store)
-
-    @cached_property
-    def departments(self) -> list[Department]:
-        return list(Department.objects.filter(store=self.store, is_active=True).order_by("phone_extension", "id"))
+        # Settings, departments and templates come cached under the store's data version (voice/selectors.py):
+        # a change through store.services gives a new version, so the next turn reads it.
+        self.version = data_version(store.pk)
+        data = store_data(store, version=self.version)
+        self.settings: StoreSettings = data.settings
+        self.departments: tuple[Department, ...] = data.departments
+        self.prompts = Prompts(store, turn.language, variant=turn.misses, data=data)
+        self._searched: dict[tuple[str, ...], ItemMatch | None] = {}
 
     @property
     def local_today(self) -> dt.date:
@@ -130,11 +136,11 @@ class Conversation:
             return self.reply("no_transfer", "no_transfer", "anything_else", subject=dept.name, **values)
         return self.reply("department", "transfer_department", subject=dept.name, transfer=transfer, **values)
 
-    def product(self, item: InventoryItem) -> Reply:
+    def product(self, item: Item) -> Reply:
         """Answer what was asked: the price, where it is, or (by default) whether it's in stock, with both."""
         values = {
             "item_name": item.name, "item": item.name, "price": money(item.price), "stock_quantity": item.stock_quantity,
-            "location": item.location or self.prompts.text("the_store"), "department": item.department.name if item.department else "",
+            "location": item.location or self.prompts.text("the_store"), "department": item.department_name,
         }
         stock = "product_out_of_stock" if item.stock_quantity <= 0 else "product_low_stock" if item.stock_quantity <= LOW_STOCK else "product_in_stock"
         if said(self.text, PRICE_QUESTION) and stock != "product_out_of_stock":
@@ -149,10 +155,10 @@ class Conversation:
         name = " ".join(content)
         return self.reply("not_found", "not_found", subject=name, item_name=name, item=name)
 
-    def deals(self, item: InventoryItem | None, dept: Department | None) -> Reply:
+    def deals(self, item: Item | None, dept: Department | None) -> Reply:
         scope = Q(is_store_wide=True)
         if item is not None:
-            scope |= Q(item=item) | Q(department_id=item.department_id) if item.department_id else Q(item=item)
+            scope |= Q(item_id=item.id) | Q(department_id=item.department_id) if item.department_id else Q(item_id=item.id)
         if dept is not None:
             scope |= Q(department=dept)
         coupons = list(
@@ -186,12 +192,19 @@ class Conversation:
 
     # -- deciding -----------------------------------------------------------------------------
 
-    def item(self, content: list[str], *, correct: bool = True) -> InventoryItem | None:
+    def item(self, content: list[str], *, correct: bool = True) -> Item | None:
         """The product meant; it must account for every word said, or for most of a longer question."""
-        found = match_item(self.store, content, correct=correct) if content else None
+        found = match_item(self.store, content, correct=correct, version=self.version, search=self.search) if content else None
         if found and (found.coverage == 1 or (found.coverage >= 0.6 and len(content) >= 3)):
             return found.item
         return None
+
+    def search(self, content: list[str]) -> ItemMatch | None:
+        """The item index searched for these words once per turn (decide() may ask twice: before and with corrections)."""
+        key = tuple(content)
+        if key not in self._searched:
+            self._searched[key] = search_items(self.store, content)
+        return self._searched[key]
 
     def digits(self) -> Reply:
         pressed = self.turn.digits.strip("#*")

@@ -2,14 +2,20 @@
 plurals, filler words and small misspellings (rapidfuzz scores the candidates)."""
 from __future__ import annotations
 
+import json
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
 
 from django.core.cache import cache
-from django.db.models import Count, Min, Q
+from django.db import connection
 from rapidfuzz import fuzz, process
 
 from store.models import Department, InventoryItem, InventoryWord, Store, fold
+from voice.selectors import data_version, vocabulary
 
 # Words that say nothing about which product or department: fillers, question words, and the
 # words of the questions themselves ("how much is", "do you have").
@@ -74,15 +80,22 @@ class DepartmentMatch:
     words: frozenset[str]
 
 
-def match_department(departments: list[Department], text: str) -> DepartmentMatch | None:
+@lru_cache(maxsize=4096)
+def _department_terms(name: str, keywords: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A department's name and keyword phrases (singular words), and the words in them that tell it apart."""
+    phrases = tuple(" ".join(singular(w) for w in words(phrase)) for phrase in (name, *keywords))
+    known = frozenset(word for phrase in phrases for word in phrase.split()) - GENERIC_DEPARTMENT_WORDS - STOPWORDS
+    return phrases, known
+
+
+def match_department(departments: list[Department] | tuple[Department, ...], text: str) -> DepartmentMatch | None:
     """The department the words name: a name or keyword phrase (100), one of their words (90), a near spelling (80)."""
     folded = " ".join(singular(word) for word in words(text))
     spoken = set(folded.split())
     best: DepartmentMatch | None = None
     for dept in departments:
-        phrases = [" ".join(singular(w) for w in words(phrase)) for phrase in [dept.name, *(dept.keywords or [])]]
-        known = {word for phrase in phrases for word in phrase.split()} - GENERIC_DEPARTMENT_WORDS - STOPWORDS
-        used = frozenset(said for said in spoken if any(_close(said, word) for word in known))
+        phrases, known = _department_terms(dept.name, tuple(dept.keywords or ()))
+        used = frozenset(said for said in spoken if said in known or any(_close(said, word) for word in known))
         if any(_phrase_in(phrase, folded) for phrase in phrases):
             score = 100
         elif used & known:
@@ -96,9 +109,27 @@ def match_department(departments: list[Department], text: str) -> DepartmentMatc
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class Item:
+    """What the agent says about an item, read as plain values (no model instance on the hot path)."""
+
+    id: int
+    name: str
+    sku: str
+    aliases: list[str]
+    price: Decimal
+    stock_quantity: int
+    location: str
+    department_id: int | None
+    department_name: str
+
+
+CENTS = Decimal("0.01")
+
+
 @dataclass(frozen=True)
 class ItemMatch:
-    item: InventoryItem
+    item: Item
     # The share of the caller's words the item's name (or an alias) accounts for.
     coverage: float
 
@@ -110,76 +141,120 @@ def _keys(content: list[str]) -> tuple[set[str], set[str]]:
     return exact, prefixes
 
 
-def _rank(query: list[str], item: InventoryItem) -> tuple[float, int, int, float] | None:
+@lru_cache(maxsize=65536)
+def name_words(name: str) -> tuple[str, ...]:
+    """The words of an item's name or alias as a caller says them: singular, without the size in brackets."""
+    # Sizes in brackets ("(per lb)", "(12 oz)") are not what a caller names; "(Whole Wheat)" is.
+    return tuple(singular(word) for word in words(SIZE.sub(" ", name)))
+
+
+def _rank(query: list[str], item: Item) -> tuple[float, int, int, float] | None:
     """How well the item answers the words: coverage first, then a name over an alias, fewer extra words, closeness."""
     best = None
+    spoken = set(query)
     for is_name, name in [(1, item.name), *((0, alias) for alias in item.aliases or [])]:
-        # Sizes in brackets ("(per lb)", "(12 oz)") are not what a caller names; "(Whole Wheat)" is.
-        name_words = [singular(word) for word in words(SIZE.sub(" ", name))]
-        known = set(name_words)
+        if not isinstance(name, str):
+            continue
+        said_words = name_words(name)
+        known = set(said_words)
         # Exact words first; the fuzzy comparison only for what is left.
         matched = [said for said in query if said in known or any(_close(said, word) for word in known)]
         if not matched:
             continue
-        spoken = set(query)
-        extra = sum(1 for word in name_words if word not in spoken and not any(_close(said, word) for said in spoken))
-        key = (len(matched) / len(query), is_name, -extra, fuzz.ratio(" ".join(query), " ".join(name_words)))
+        extra = sum(1 for word in said_words if word not in spoken and not any(_close(said, word) for said in spoken))
+        key = (len(matched) / len(query), is_name, -extra, fuzz.ratio(" ".join(query), " ".join(said_words)))
         best = key if best is None or key > best else best
     return best
 
 
-def corrected(store: Store, content: list[str]) -> list[str]:
-    """The words with misspellings replaced by the nearest word of the store's index ("avacado" -> "avocados")."""
-    candidates = [said for said in content if len(said) >= 5]
-    # A word the store knows is not a misspelling: one query rules those out.
-    known_words = set(InventoryWord.objects.filter(store=store, word__in=candidates).values_list("word", flat=True).distinct()) if candidates else set()
+def corrected(store: Store, content: list[str], *, version: int | None = None) -> list[str]:
+    """The words with misspellings replaced by the nearest word of the store's index ("avacado" -> "avocados").
+
+    A word the store knows is not a misspelling. The store's words come from the cache (voice.selectors.vocabulary,
+    by their first two letters), so a correction costs no query once a bucket is loaded."""
+    version = version or data_version(store.pk)
     fixed = []
     for said in content:
         best = None
-        if said in candidates and said not in known_words:
-            near = InventoryWord.objects.filter(store=store, word__startswith=said[:2]).values_list("word", flat=True).distinct()[:3000]
-            best = process.extractOne(said, list(near), scorer=fuzz.ratio, score_cutoff=80)
+        if len(said) >= 5:
+            bucket = vocabulary(store, said[:2], version=version)
+            if said not in bucket.words:
+                best = process.extractOne(said, bucket.fuzzy, scorer=fuzz.ratio, score_cutoff=80)
         fixed.append(best[0] if best else said)
     return fixed
 
 
-def match_item(store: Store, content: list[str], *, limit: int = 50, correct: bool = True) -> ItemMatch | None:
-    """The item the caller means: candidates from the word index, ranked by how many of the words it explains."""
+def match_item(
+    store: Store,
+    content: list[str],
+    *,
+    limit: int = 50,
+    correct: bool = True,
+    version: int | None = None,
+    search: Callable[[list[str]], ItemMatch | None] | None = None,
+) -> ItemMatch | None:
+    """The item the caller means: candidates from the word index, ranked by how many of the words it explains.
+    `search` (words -> match, one query) lets a turn that asks twice about the same words query once."""
     if not content:
         return None
-    found = _match_item(store, content, limit=limit)
+    search = search or (lambda words: search_items(store, words, limit=limit))
+    found = search(content)
     if correct and (found is None or found.coverage < 1):
-        # Only on a miss: one query per word for the store's nearest spellings, then once more.
-        retry = corrected(store, content)
+        # Only on a miss: the store's nearest spellings (cached), then the index once more.
+        retry = corrected(store, content, version=version)
         if retry != content:
-            second = _match_item(store, retry, limit=limit)
+            second = search(retry)
             if second is not None and (found is None or second.coverage > found.coverage):
                 return second
     return found
 
 
-def _match_item(store: Store, content: list[str], *, limit: int) -> ItemMatch | None:
+@lru_cache(maxsize=256)
+def _candidates_sql(exact: int, prefixes: int, vendor: str) -> str:
+    item, word, department = InventoryItem._meta.db_table, InventoryWord._meta.db_table, Department._meta.db_table
+    # SQLite's LIKE has no escape character unless told; PostgreSQL's is the backslash.
+    like = " OR w.word LIKE %s" + (" ESCAPE '\\'" if vendor == "sqlite" else "")
+    return (
+        f"SELECT i.id, i.name, i.sku, i.aliases, i.price, i.stock_quantity, i.location, i.department_id, d.name"
+        f" FROM {item} i LEFT JOIN {department} d ON d.id = i.department_id"
+        f" WHERE i.is_active AND i.id IN ("
+        f"SELECT w.item_id FROM {word} w WHERE w.store_id = %s AND (w.word IN ({', '.join(['%s'] * exact)}){like * prefixes})"
+        f" GROUP BY w.item_id ORDER BY COUNT(*) DESC, MIN(w.name_words), w.item_id LIMIT %s)"
+        f" ORDER BY i.name, i.id"
+    )
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def candidates(store: Store, content: list[str], *, limit: int = 50) -> list[Item]:
+    """One query: the `limit` items sharing the most words with the question (then the shortest names: the
+    plain "Milk" before "Organic Chocolate Milk"), the active ones among them, in name order.
+
+    Plain SQL (PostgreSQL and SQLite): building this query with the ORM cost more CPU than running it."""
     exact, prefixes = _keys(content)
-    condition = Q(word__in=exact)
-    for prefix in prefixes:
-        condition |= Q(word__startswith=prefix)
-    # Items sharing the most words with the question first, then the shortest names (the plain
-    # "Milk" before "Organic Chocolate Milk"): a cheap ranking in the database.
-    top = (
-        InventoryWord.objects.filter(condition, store=store)
-        .values("item_id")
-        .annotate(hits=Count("id"), size=Min("name_words"))
-        .order_by("-hits", "size", "item_id")[:limit]
-    )
-    # Only what ranking and the answer need: the voice turn's budget is a few milliseconds.
-    candidates = (
-        InventoryItem.objects.filter(pk__in=[row["item_id"] for row in top], is_active=True)
-        .select_related("department")
-        .only("store_id", "name", "sku", "aliases", "price", "stock_quantity", "location", "department__name")
-    )
+    exact_words, prefix_list = sorted(exact), sorted(prefixes)
+    sql = _candidates_sql(len(exact_words), len(prefix_list), connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [store.pk, *exact_words, *(_like_prefix(prefix) for prefix in prefix_list), limit])
+        rows = cursor.fetchall()
+    return [
+        Item(
+            id=pk, name=name, sku=sku, aliases=json.loads(aliases) if isinstance(aliases, str) else aliases or [],
+            price=price if isinstance(price, Decimal) else Decimal(str(price)).quantize(CENTS), stock_quantity=stock,
+            location=location, department_id=department_id, department_name=department_name or "",
+        )
+        for pk, name, sku, aliases, price, stock, location, department_id, department_name in rows
+    ]
+
+
+def search_items(store: Store, content: list[str], *, limit: int = 50) -> ItemMatch | None:
+    """The best of the candidates for these words, as they are (no misspelling correction): one query."""
+    exact, _ = _keys(content)
     query = list(dict.fromkeys(singular(word) for word in content))
-    ranked: list[tuple[tuple[float, int, int, float], InventoryItem]] = []
-    for item in candidates:
+    ranked: list[tuple[tuple[float, int, int, float], Item]] = []
+    for item in candidates(store, content, limit=limit):
         if item.sku and fold(item.sku) in exact:
             return ItemMatch(item, 1.0)
         key = _rank(query, item)
@@ -192,22 +267,40 @@ def _match_item(store: Store, content: list[str], *, limit: int) -> ItemMatch | 
 
 
 # Hints only help speech recognition, so a minute-old list is fine; the answers themselves are
-# always read fresh. Kept in the cache (Redis when REDIS_URL is set), keyed by store.
+# always read fresh. Kept in the cache (Redis when REDIS_URL is set) and in this process, keyed by the
+# store's data version (a new department is hinted at once) and good for HINTS_TTL seconds.
 HINTS_TTL = 60
+_hints: dict[str, tuple[float, list[str]]] = {}
 
 
 def hints_for(store: Store, *, items: int = 40) -> list[str]:
     """Speech hints: department names and keywords, and the best-stocked products' names."""
-    key = f"voice:hints:{store.pk}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    key = f"voice:hints:{store.pk}:{data_version(store.pk)}"
+    now = time.time()
+    local = _hints.get(key)
+    if local is not None and local[0] > now:
+        return local[1]
+    try:
+        cached = cache.get(key)
+    except Exception:
+        cached = None
+    if cached is None or cached[0] <= now:
+        cached = (now + HINTS_TTL, _hints_of(store, items=items))
+        try:
+            cache.set(key, cached, HINTS_TTL)
+        except Exception:
+            pass
+    if len(_hints) >= 512:
+        _hints.clear()
+    _hints[key] = cached
+    return cached[1]
+
+
+def _hints_of(store: Store, *, items: int) -> list[str]:
     hints: list[str] = []
     for name, keywords in Department.objects.filter(store=store, is_active=True).values_list("name", "keywords"):
         hints.append(name)
         hints.extend(keywords or [])
     names = InventoryItem.objects.filter(store=store, is_active=True).order_by("-stock_quantity", "id").values_list("name", flat=True)[:items]
     hints.extend(re.sub(r"\s*\(.*?\)", "", name) for name in names)
-    found = list(dict.fromkeys(hint[:100] for hint in hints if hint))
-    cache.set(key, found, HINTS_TTL)
-    return found
+    return list(dict.fromkeys(hint[:100] for hint in hints if hint))

@@ -4,7 +4,8 @@ from __future__ import annotations
 import string
 from collections import defaultdict
 
-from store.models import Store, VoiceTemplate
+from store.models import Store
+from voice.selectors import StoreData, store_data
 
 # A prompt may be stored under any of these template types (the first found wins): the
 # agent's own names, then the original app's dialogue_templates keys (category general).
@@ -136,14 +137,11 @@ def template_language(language: str) -> str:
 
 
 class Prompts:
-    """One store's prompts for one turn: its templates read once, then looked up by prompt name."""
+    """One store's prompts for one turn: its templates (cached, voice.selectors.store_data), looked up by prompt name."""
 
-    def __init__(self, store: Store, language: str = "en", *, variant: int = 0) -> None:
+    def __init__(self, store: Store, language: str = "en", *, variant: int = 0, data: StoreData | None = None) -> None:
         self.store, self.language, self.variant = store, template_language(language), variant
-        self.templates: dict[tuple[str, str], list[str]] = defaultdict(list)
-        rows = VoiceTemplate.objects.filter(store=store, is_active=True).order_by("variation_number", "id")
-        for template_type, language_code, text in rows.values_list("template_type", "language", "text_content"):
-            self.templates[(template_type, template_language(language_code))].append(text)
+        self.templates = (data or store_data(store)).templates
 
     def text(self, prompt: str) -> str:
         if prompt == "greeting" and self.store.greeting_message and self.language == template_language(self.store.language):

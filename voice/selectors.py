@@ -1,12 +1,23 @@
-"""Reads the voice webhooks need: the store a number rings, the call a CallSid names."""
+"""Reads the voice webhooks need: the store a number rings, the call a CallSid names, and the
+store's data the dialogue engine reads on every turn (cached under the store's data version)."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from calls.models import Call
-from store.models import Store
+from store.models import Department, InventoryWord, Store, StoreSettings, VoiceTemplate
+from store.services import DATA_VERSION_KEY, new_data_version, settings_of
+
+logger = logging.getLogger(__name__)
 
 
 def store_for_number(number: str) -> Store | None:
@@ -36,3 +47,131 @@ def call_for_sid(call_sid: str, *, numbers: tuple[str, ...] = ()) -> Call | None
         if wanted & set(call.store.twilio_numbers or []):
             return call
     return calls[0] if calls else None
+
+
+# -- the store's data the voice agent reads on every turn, cached ----------------------------------
+#
+# Settings, departments, templates and the words of the inventory change rarely and are read on
+# every turn. They are kept in the Django cache (Redis when REDIS_URL is set) and, unpickled, in this
+# process, under the store's data version (store.services.bump_data_version: every audited change of
+# the store's data gives it a new one), so a change on the dashboard is heard on the very next turn.
+# Items and coupons are not cached: price and stock are read fresh on every turn.
+
+DATA_TTL = 3600  # an old version's entries are never read again; let the cache forget them
+VOCABULARY_FUZZY_LIMIT = 3000  # words of one two-letter bucket compared to a misspelling, at most
+_LOCAL_LIMIT = 512
+_local: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class StoreData:
+    """What a turn needs of the store besides its row, its items and its coupons."""
+
+    settings: StoreSettings
+    # Active departments in menu order (extension, then id): the n-th answers the digit n.
+    departments: tuple[Department, ...]
+    # (template_type, language spoken: voice.prompts.template_language) -> the active templates' texts in variation order.
+    templates: dict[tuple[str, str], tuple[str, ...]]
+
+
+_reader: Any = None
+
+
+def _read_version(key: str) -> int | None:
+    """cache.get(key), faster on Redis: Django's backend builds a client for every call (about 0.1 ms of
+    CPU, more than the round trip); one client on the backend's pool serves the whole process."""
+    global _reader
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        value = cache.get(key)
+        return value if isinstance(value, int) else None
+    if _reader is None:
+        _reader = backend._cache.get_client(key)
+    raw = _reader.get(backend.make_and_validate_key(key))
+    # Django's Redis serializer keeps an integer as its digits (store.services.new_data_version).
+    return int(raw) if raw is not None and raw.isdigit() else None
+
+
+def data_version(store_id: int) -> int | None:
+    """The store's data version; a new one when the cache has none (or forgot it). None when the cache is down."""
+    key = DATA_VERSION_KEY.format(store_id)
+    try:
+        version = _read_version(key)
+        if version is None:
+            version = new_data_version()
+            if not cache.add(key, version, None):  # another turn made one meanwhile, or the value is not ours
+                found = _read_version(key)
+                if found is None:
+                    cache.set(key, version, None)
+                else:
+                    version = found
+        return version
+    except Exception:  # the cache is down: read from the database, as without a cache
+        logger.warning("voice: cache unavailable, store %s read from the database", store_id, exc_info=True)
+        return None
+
+
+def _cached(key: str, load: Callable[[], Any]) -> Any:
+    """This process's copy, else the Django cache's, else `load()` (and keep it in both)."""
+    found = _local.get(key)
+    if found is not None:
+        return found
+    try:
+        found = cache.get(key)
+    except Exception:
+        found = None
+    if found is None:
+        found = load()
+        try:
+            cache.set(key, found, DATA_TTL)
+        except Exception:
+            logger.warning("voice: could not cache %s", key, exc_info=True)
+    if len(_local) >= _LOCAL_LIMIT:
+        _local.clear()  # old versions pile up here; clearing costs one reload per store
+    _local[key] = found
+    return found
+
+
+def _load_store_data(store: Store) -> StoreData:
+    found = settings_of(store)
+    found._state.fields_cache = {}  # not the store: the turn has its row, fresh
+    departments = tuple(Department.objects.filter(store_id=store.pk, is_active=True).order_by("phone_extension", "id"))
+    from voice.prompts import template_language
+
+    templates: dict[tuple[str, str], list[str]] = {}
+    rows = VoiceTemplate.objects.filter(store_id=store.pk, is_active=True).order_by("variation_number", "id")
+    for template_type, language, text in rows.values_list("template_type", "language", "text_content"):
+        templates.setdefault((template_type, template_language(language)), []).append(text)
+    return StoreData(settings=found, departments=departments, templates={key: tuple(texts) for key, texts in templates.items()})
+
+
+def store_data(store: Store, *, version: int | None = None) -> StoreData:
+    """The store's settings, active departments and templates, as of its last change."""
+    version = version or data_version(store.pk)
+    if version is None:
+        return _load_store_data(store)
+    return _cached(f"voice:data:{store.pk}:{version}", lambda: _load_store_data(store))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The store's index words starting with two letters: all of them (is a word known?) and the
+    first ones in order (what a misspelling is compared to)."""
+
+    words: frozenset[str]
+    fuzzy: tuple[str, ...]
+
+
+def _load_vocabulary(store_id: int, prefix: str) -> Vocabulary:
+    found = list(
+        InventoryWord.objects.filter(store_id=store_id, word__startswith=prefix).order_by("word").values_list("word", flat=True).distinct()
+    )
+    return Vocabulary(words=frozenset(found), fuzzy=tuple(found[:VOCABULARY_FUZZY_LIMIT]))
+
+
+def vocabulary(store: Store, prefix: str, *, version: int | None = None) -> Vocabulary:
+    """The store's words starting with `prefix` (two letters), for misspelling correction."""
+    version = version or data_version(store.pk)
+    if version is None:
+        return _load_vocabulary(store.pk, prefix)
+    return _cached(f"voice:words:{store.pk}:{version}:{prefix}", lambda: _load_vocabulary(store.pk, prefix))
