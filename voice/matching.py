@@ -58,10 +58,7 @@ def content_words(text: str) -> list[str]:
     return [word for word in words(text) if len(word) > 1 and word not in STOPWORDS and (not word.isdigit() or len(word) > 3)]
 
 
-def _phrase_in(phrase: str, text: str) -> bool:
-    return bool(phrase) and re.search(rf"(?<![^\W_]){re.escape(phrase)}(?![^\W_])", text) is not None
-
-
+@lru_cache(maxsize=1 << 16)  # the same pairs of words come back turn after turn
 def _close(said: str, known: str) -> bool:
     """The same word, or nearly: a plural, or a misspelling of a longer word (avacado, brocolli)."""
     if said == known:
@@ -81,11 +78,13 @@ class DepartmentMatch:
 
 
 @lru_cache(maxsize=4096)
-def _department_terms(name: str, keywords: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
-    """A department's name and keyword phrases (singular words), and the words in them that tell it apart."""
-    phrases = tuple(" ".join(singular(w) for w in words(phrase)) for phrase in (name, *keywords))
+def _department_terms(name: str, keywords: tuple[str, ...]) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    """A department's name and keyword phrases (singular words) as one whole-words pattern, and the words in
+    them that tell it apart."""
+    phrases = [phrase for phrase in (" ".join(singular(w) for w in words(text)) for text in (name, *keywords)) if phrase]
+    pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(map(re.escape, phrases))})(?![^\W_])") if phrases else None
     known = frozenset(word for phrase in phrases for word in phrase.split()) - GENERIC_DEPARTMENT_WORDS - STOPWORDS
-    return phrases, known
+    return pattern, known
 
 
 def match_department(departments: list[Department] | tuple[Department, ...], text: str) -> DepartmentMatch | None:
@@ -94,9 +93,9 @@ def match_department(departments: list[Department] | tuple[Department, ...], tex
     spoken = set(folded.split())
     best: DepartmentMatch | None = None
     for dept in departments:
-        phrases, known = _department_terms(dept.name, tuple(dept.keywords or ()))
+        pattern, known = _department_terms(dept.name, tuple(dept.keywords or ()))
         used = frozenset(said for said in spoken if said in known or any(_close(said, word) for word in known))
-        if any(_phrase_in(phrase, folded) for phrase in phrases):
+        if pattern is not None and pattern.search(folded):
             score = 100
         elif used & known:
             score = 90
