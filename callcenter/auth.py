@@ -1,7 +1,8 @@
 """How bots sign in: a store's API key in one of three headers."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
@@ -17,6 +18,8 @@ class BotPrincipal:
     api_key_id: int
     bot_store_id: int
     name: str
+    # The key's store, read with the key: a bot's writes need it (tenancy, time zone, slug) on every request.
+    bot_store: Any = field(default=None, compare=False, repr=False)
     role: str = "bot"
     is_authenticated: bool = True
     is_active: bool = True
@@ -51,14 +54,20 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         raw = _raw_key_from(request)
         if raw is None:
             return None
-        key = ApiKey.objects.active().filter(key_hash=hash_api_key(raw)).only("id", "store_id", "name", "last_used_at").first()
+        key = (
+            ApiKey.objects.active()
+            .filter(key_hash=hash_api_key(raw))
+            .select_related("store")
+            .only("id", "store", "name", "last_used_at")
+            .first()
+        )
         if key is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         now = timezone.now()
         # Touch last_used_at at most once a minute: a bot writes on every turn of every call.
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        return BotPrincipal(api_key_id=key.pk, bot_store_id=key.store_id, name=key.name), key
+        return BotPrincipal(api_key_id=key.pk, bot_store_id=key.store_id, name=key.name, bot_store=key.store), key
 
     def authenticate_header(self, request: Request) -> str:
         return 'Api-Key realm="api"'

@@ -77,12 +77,25 @@ def visible_store_scope(request: Request) -> list[int] | None:
     return [pick_store(request.user, slug).pk] if slug else visible_store_ids(request.user)
 
 
-def get_call(request: Request, ref: str) -> Call:
-    """A call by database id or callId, among the calls the requester may see; 404 otherwise."""
+def get_call(request: Request, ref: str, *, for_update: bool = False) -> Call:
+    """A call by database id or callId, among the calls the requester may see; 404 otherwise.
+
+    `for_update`: its row is locked until the caller's transaction ends (the services then need no second read).
+    """
     # isascii(): "²" and other Unicode digits pass isdigit() but int() refuses them.
     match = Q(call_id=ref) | Q(pk=int(ref)) if ref.isascii() and ref.isdigit() and len(ref) < 18 else Q(call_id=ref)
+    bot_store = getattr(request.user, "bot_store", None)
+    if bot_store is not None and not request.query_params.get("store"):
+        # A bot key sees one store, read with the key: no tenancy query, no join.
+        calls = Call.objects.filter(match, store_id=bot_store.pk).order_by()
+        found = list((calls.select_for_update() if for_update else calls)[:2])
+        for call in found:
+            call.store = bot_store
+    else:
+        calls = visible_calls(request).filter(match).select_related("store")
+        found = list((calls.select_for_update(of=("self",)) if for_update else calls)[:5])
     # The callId wins over a database id of the same digits; among stores, the newest call.
-    calls = sorted(visible_calls(request).filter(match).select_related("store")[:5], key=lambda c: (c.call_id != ref, -c.pk))
+    calls = sorted(found, key=lambda c: (c.call_id != ref, -c.pk))
     if not calls:
         raise Http404("Call log not found")
     return calls[0]
@@ -91,7 +104,7 @@ def get_call(request: Request, ref: str) -> Call:
 def store_for_write(request: Request, slug: str | None) -> Store:
     """The store a new call belongs to: the bot key's, or the one a person names or has."""
     if role_of(request.user) == "bot":
-        return Store.objects.get(pk=request.user.bot_store_id)
+        return request.user.bot_store
     return require_store(request.user, slug or request.query_params.get("store"))
 
 
@@ -163,16 +176,17 @@ class CallDetailView(APIView):
         operation_description='Example: `{"endTime": "2025-10-05T10:05:00Z", "status": "success", "duration": 300}`',
     )
     def patch(self, request: Request, ref: str) -> Response:
-        call = get_call(request, ref)
-        serializer = validated(CallUpdateSerializer, request.data, tz=call.store.tzinfo)
-        fields = serializer.model_fields()
-        text = serializer.validated_data.get("transcript")
         # The fields and the transcript land together: a 413 on the append undoes the update.
+        # The row is locked as it is found: the services write without reading it again.
         with transaction.atomic():
-            call = services.update_call(call=call, fields=fields) if fields else call
+            call = get_call(request, ref, for_update=True)
+            serializer = validated(CallUpdateSerializer, request.data, tz=call.store.tzinfo)
+            fields = serializer.model_fields()
+            text = serializer.validated_data.get("transcript")
+            if fields:
+                call = services.update_call(call=call, fields=fields, locked=True)
             if text:
-                services.set_transcript(call=call, entries=services.parse_transcript_text(text))
-                call.refresh_from_db()
+                services.set_transcript(call=call, entries=services.parse_transcript_text(text), locked=True)
         return Response({"success": True, "data": call_to_dict(call)})
 
     @swagger_auto_schema(responses={200: DONE, 404: "Call log not found"})

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -58,13 +58,11 @@ def _derive_duration(fields: dict[str, Any], call: Call | None) -> None:
 
 def create_call(*, store: Store, fields: dict[str, Any], transcript: list[EntryIn] | None = None) -> tuple[Call, bool]:
     """Log a call; the same callId in the same store returns the existing call instead of a second row."""
-    call_id = fields["call_id"]
-    existing = Call.objects.select_related("store").filter(store=store, call_id=call_id).first()
-    if existing is not None:
-        return existing, False
     fields = {**fields}
     fields.setdefault("start_time", timezone.now())
     _derive_duration(fields, None)
+    # Insert first: a new call is the common case, and the unique (store, callId) constraint,
+    # not an earlier read, is what keeps a repeated or racing callId from making a second row.
     try:
         with transaction.atomic():
             call = Call.objects.create(store=store, **fields)
@@ -73,10 +71,10 @@ def create_call(*, store: Store, fields: dict[str, Any], transcript: list[EntryI
                 _append_locked(call, transcript)
             events.publish_call_started(store_id=store.pk, call_id=call.call_id, caller=call.caller, receiver=call.receiver)
     except IntegrityError:
-        # Another request created the same callId between our read and our insert.
-        existing = Call.objects.select_related("store").filter(store=store, call_id=call_id).first()
+        existing = Call.objects.filter(store=store, call_id=fields["call_id"]).first()
         if existing is None:
             raise
+        existing.store = store
         return existing, False
     call.store = store
     return call, True
@@ -95,88 +93,147 @@ def record_customer(call: Call) -> None:
     Customer.objects.bulk_create([Customer(store_id=call.store_id, phone=phone, first_call_at=call.start_time)], ignore_conflicts=True)
 
 
-def update_call(*, call: Call, fields: dict[str, Any]) -> Call:
-    """Change a call's fields; a finished call never goes back to live."""
-    with transaction.atomic():
-        locked = Call.objects.select_for_update().get(pk=call.pk)
-        was_live = locked.is_live
-        new_status = fields.get("status")
-        if new_status in Call.LIVE_STATUSES and not was_live:
-            raise ValidationError({"status": [f"The call has ended ({locked.status}); it cannot become {new_status} again."]})
-        if "call_id" in fields and fields["call_id"] != locked.call_id:
-            if Call.objects.filter(store_id=locked.store_id, call_id=fields["call_id"]).exists():
-                raise ValidationError({"callId": ["Another call in this store already has this callId."]})
-        fields = {**fields}
-        _derive_duration(fields, locked)
-        if fields.get("status") in Call.FINAL_STATUSES and not fields.get("end_time") and not locked.end_time:
-            fields["end_time"] = timezone.now()
-            _derive_duration(fields, locked)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save()
-        changed = {name: _jsonable(getattr(locked, name)) for name in fields}
-        events.publish_call_updated(store_id=locked.store_id, call_id=locked.call_id, data=_camel(changed))
-        if was_live and not locked.is_live:
-            events.publish_call_terminated(store_id=locked.store_id, call_id=locked.call_id, status=locked.status)
-    locked.store = call.store
-    return locked
+def update_call(*, call: Call, fields: dict[str, Any], locked: bool = False) -> Call:
+    """Change a call's fields; a finished call never goes back to live.
+
+    `locked=True`: `call` was read with select_for_update in the caller's transaction.
+    """
+    # No savepoint when nested: a refused change is raised after the block, having written
+    # nothing, so the caller's transaction stays usable (the admin reports the error and goes on).
+    with transaction.atomic(savepoint=False):
+        target = call if locked else Call.objects.select_for_update().get(pk=call.pk)
+        was_live = target.is_live
+        try:
+            fields = _checked(target, fields)
+        except ValidationError as exc:
+            refused = exc
+        else:
+            refused = None
+            for name, value in fields.items():
+                setattr(target, name, value)
+            # Only what changed: a full-row UPDATE would rewrite metadata and every other column.
+            target.save(update_fields=[*fields, "updated_at"])
+            changed = {name: _jsonable(getattr(target, name)) for name in fields}
+            events.publish_call_updated(store_id=target.store_id, call_id=target.call_id, data=_camel(changed))
+            if was_live and not target.is_live:
+                events.publish_call_terminated(store_id=target.store_id, call_id=target.call_id, status=target.status)
+    if refused is not None:
+        raise refused
+    if not locked:
+        target.store = call.store
+    return target
+
+
+def _checked(call: Call, fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields to write on the locked `call`, duration and end time derived; ValidationError when refused."""
+    new_status = fields.get("status")
+    if new_status in Call.LIVE_STATUSES and not call.is_live:
+        raise ValidationError({"status": [f"The call has ended ({call.status}); it cannot become {new_status} again."]})
+    if "call_id" in fields and fields["call_id"] != call.call_id:
+        if Call.objects.filter(store_id=call.store_id, call_id=fields["call_id"]).exists():
+            raise ValidationError({"callId": ["Another call in this store already has this callId."]})
+    fields = {**fields}
+    _derive_duration(fields, call)
+    if fields.get("status") in Call.FINAL_STATUSES and not fields.get("end_time") and not call.end_time:
+        fields["end_time"] = timezone.now()
+        _derive_duration(fields, call)
+    return fields
 
 
 def append_transcript(*, call: Call, entries: list[EntryIn]) -> str:
-    """Append entries under the call's row lock, so concurrent appends all survive in arrival order."""
+    """Append entries in arrival order, even when appends to one call race; returns the whole transcript."""
     size = sum(len(e.text.encode()) + len(e.speaker.encode()) for e in entries)
     if size > MAX_APPEND_BYTES:
         raise PayloadTooLarge(f"One transcript append may carry at most {MAX_APPEND_BYTES // 1024} KB.")
-    with transaction.atomic():
-        locked = Call.objects.select_for_update().get(pk=call.pk)
-        _append_locked(locked, entries)
-        transcript = transcript_text(locked)
-        events.publish_transcript_updated(store_id=locked.store_id, call_id=locked.call_id, transcript=transcript)
+    now = timezone.now()
+    # No savepoint when nested (a voice turn): too large is known before anything is written.
+    with transaction.atomic(savepoint=False):
+        first = _reserve(call, len(entries), _chars(entries), now)
+        if first is not None:
+            _insert_entries(call, entries, first, now)
+            transcript = transcript_text(call)
+            events.publish_transcript_updated(store_id=call.store_id, call_id=call.call_id, transcript=transcript)
+    if first is None:
+        raise PayloadTooLarge("The call's transcript would grow past 1 MB.")
     return transcript
 
 
-def set_transcript(*, call: Call, entries: list[EntryIn]) -> str:
+def set_transcript(*, call: Call, entries: list[EntryIn], locked: bool = False) -> str:
     """Make `entries` the call's whole transcript (PATCH /api/calls/<id> with `transcript`).
 
     A bot that appended lines during the call and sends the full transcript at the end
     must not get every line twice: when what is stored is the start of what was sent,
     only the rest is appended; otherwise the transcript is replaced.
     """
-    with transaction.atomic():
-        locked = Call.objects.select_for_update().get(pk=call.pk)
-        stored = [(e.speaker, e.text) for e in locked.entries.all()]
+    # No savepoint when nested: a 413 here undoes the caller's whole request anyway.
+    with transaction.atomic(savepoint=False):
+        if not locked:
+            call = Call.objects.select_for_update().select_related("store").get(pk=call.pk)
+        stored = list(call.entries.values_list("speaker", "text"))
         sent = [(e.speaker, e.text) for e in entries]
         if sent[: len(stored)] == stored:
             entries = entries[len(stored) :]
         else:
-            locked.entries.all().delete()
-            locked.transcript_entry_count = locked.transcript_chars = 0
+            call.entries.all().delete()
+            call.transcript_entry_count = call.transcript_chars = 0
         if entries or not stored:
-            _append_locked(locked, entries)
-        transcript = transcript_text(locked)
-        events.publish_transcript_updated(store_id=locked.store_id, call_id=locked.call_id, transcript=transcript)
+            _append_locked(call, entries)
+        transcript = transcript_text(call)
+        events.publish_transcript_updated(store_id=call.store_id, call_id=call.call_id, transcript=transcript)
     return transcript
 
 
+def _chars(entries: list[EntryIn]) -> int:
+    return sum(len(e.text) + len(e.speaker) + 3 for e in entries)
+
+
+def _reserve(call: Call, count: int, chars: int, now: datetime) -> int | None:
+    """Lock the call's row and move its transcript counters on, in one statement; the first new seq, or None past 1 MB.
+
+    Concurrent appends queue on the row lock that this UPDATE takes, and each one reads the
+    counters the one before it committed: the entries keep arrival order and no seq repeats.
+    """
+    table = connection.ops.quote_name(Call._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET transcript_entry_count = transcript_entry_count + %s,"
+            " transcript_chars = transcript_chars + %s, updated_at = %s"
+            " WHERE id = %s AND transcript_chars + %s <= %s RETURNING transcript_entry_count, transcript_chars",
+            [count, chars, connection.ops.adapt_datetimefield_value(now), call.pk, chars, Call.MAX_TRANSCRIPT_CHARS],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    call.transcript_entry_count, call.transcript_chars = row
+    call.updated_at = now
+    return row[0] - count
+
+
 def _append_locked(call: Call, entries: list[EntryIn]) -> None:
-    added_chars = sum(len(e.text) + len(e.speaker) + 3 for e in entries)
+    """Append under a row lock the caller holds (or on a call this transaction created)."""
+    added_chars = _chars(entries)
     if call.transcript_chars + added_chars > Call.MAX_TRANSCRIPT_CHARS:
         raise PayloadTooLarge("The call's transcript would grow past 1 MB.")
     now = timezone.now()
-    first = call.transcript_entry_count
-    TranscriptEntry.objects.bulk_create(
-        TranscriptEntry(call=call, seq=first + i, speaker=e.speaker, text=e.text, at=e.at or now)
-        for i, e in enumerate(entries)
-    )
-    call.transcript_entry_count = first + len(entries)
+    _insert_entries(call, entries, call.transcript_entry_count, now)
+    call.transcript_entry_count += len(entries)
     call.transcript_chars += added_chars
+    call.updated_at = now
     Call.objects.filter(pk=call.pk).update(
         transcript_entry_count=call.transcript_entry_count, transcript_chars=call.transcript_chars, updated_at=now
     )
 
 
+def _insert_entries(call: Call, entries: list[EntryIn], first: int, now: datetime) -> None:
+    TranscriptEntry.objects.bulk_create(
+        TranscriptEntry(call=call, seq=first + i, speaker=e.speaker, text=e.text, at=e.at or now) for i, e in enumerate(entries)
+    )
+
+
 def transcript_text(call: Call) -> str:
-    return "".join(f"{entry.line}\n" for entry in call.entries.all())
+    """The whole transcript as "Speaker: text" lines (no model instances: only the two columns)."""
+    lines = call.entries.order_by("seq").values_list("speaker", "text")
+    return "".join(f"{speaker}: {text}\n" if speaker else f"{text}\n" for speaker, text in lines)
 
 
 def terminate_call(*, call: Call) -> Call:

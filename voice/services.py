@@ -97,7 +97,7 @@ def start_call(*, store: Store, call_sid: str, type: str, caller: str, receiver:
         locked.store = store
         if locked.status != Call.Status.IN_PROGRESS:
             # An outbound call the API logged as queued: Twilio asks for its TwiML once answered.
-            locked = call_services.update_call(call=locked, fields={"status": Call.Status.IN_PROGRESS})
+            locked = call_services.update_call(call=locked, fields={"status": Call.Status.IN_PROGRESS}, locked=True)
         if locked.transcript_entry_count == 0:
             _append(locked, [EntryIn(speaker=AGENT, text=greeting)])
     return locked, greeting
@@ -123,6 +123,7 @@ def take_turn(*, call: Call, speech: str, digits: str, now: datetime) -> Reply:
         logger.exception("call %s: the dialogue engine failed on %r", call.call_id, speech)
         reply = dialogue.apology(call.store, turn)
     heard = speech or (f"pressed {digits}" if digits else "")
+    # One row lock for the whole turn: the append and the update below write under it.
     with transaction.atomic():
         locked = Call.objects.select_for_update().get(pk=call.pk)
         locked.store = call.store
@@ -141,7 +142,7 @@ def take_turn(*, call: Call, speech: str, digits: str, now: datetime) -> Reply:
             metadata["transferTo"] = reply.transfer.label or reply.transfer.number
         elif reply.hang_up:
             fields["outcome"] = "answered"
-        call_services.update_call(call=locked, fields=fields)
+        call_services.update_call(call=locked, fields=fields, locked=True)
     return reply
 
 
@@ -174,7 +175,7 @@ def apply_status(
             fields["duration"] = duration
         if not fields:
             return locked
-        return call_services.update_call(call=locked, fields=fields)
+        return call_services.update_call(call=locked, fields=fields, locked=True)
 
 
 def _ending(call: Call, status: str, twilio_status: str, *, duration: int | None, at: datetime | None) -> dict[str, Any]:
@@ -202,7 +203,7 @@ def record_dial_result(*, call: Call, dial_status: str) -> Call:
         metadata = _metadata(locked)
         if metadata.get("dialStatus") == dial_status:
             return locked
-        return call_services.update_call(call=locked, fields={"metadata": {**metadata, "dialStatus": dial_status}})
+        return call_services.update_call(call=locked, fields={"metadata": {**metadata, "dialStatus": dial_status}}, locked=True)
 
 
 UNANSWERED_DIAL = {"busy", "no-answer", "failed", "canceled"}
@@ -220,7 +221,7 @@ def transfer_unanswered(*, call: Call) -> Reply:
         locked.store = call.store
         _append(locked, [EntryIn(speaker=AGENT, text=reply.say)])
         metadata = {**_metadata(locked), "last_intent": reply.intent, "misses": 0}
-        call_services.update_call(call=locked, fields={"metadata": metadata, "outcome": f"{label or 'transfer'} did not answer"})
+        call_services.update_call(call=locked, fields={"metadata": metadata, "outcome": f"{label or 'transfer'} did not answer"}, locked=True)
     return reply
 
 

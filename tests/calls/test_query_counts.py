@@ -1,6 +1,8 @@
 """Every call read costs a fixed number of queries: the same at 10 calls as at 2,000."""
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
@@ -106,3 +108,63 @@ def test_export_queries_are_fixed(owner_api, many, django_assert_max_num_queries
 
     assert response.status_code == 200
     assert body.count(b"\n") == many + 1
+
+
+# The bot write path, one request of each kind: the same few queries however long the transcript.
+# Tests run inside a transaction, so each request's outermost atomic block shows here as a SAVEPOINT
+# and its RELEASE; in production it is a BEGIN and a COMMIT, which no query count shows.
+CREATE_QUERIES = 5  # the key with its store; SAVEPOINT, the call, its customer, RELEASE
+APPEND_QUERIES = 5  # the key with its store; the call; the UPDATE of its counters that locks it; the entries; the transcript
+COMPLETE_QUERIES = 5  # the key with its store; SAVEPOINT, the call found and locked at once, UPDATE of what changed, RELEASE
+
+
+@pytest.fixture
+def bot(bot_api):
+    """The bot, its key already touched this minute (last_used_at is written at most once a minute)."""
+    from django.utils import timezone
+
+    from callcenter.models import ApiKey
+
+    ApiKey.objects.update(last_used_at=timezone.now())
+    return bot_api
+
+
+@pytest.fixture(params=[0, 2000], ids=["new-call", "2000-lines"])
+def live_call(request, store):
+    from calls.models import Call
+
+    call = Call.objects.create(store=store, call_id="LIVE-1", start_time=NOW, metadata={"deviceType": "phone"})
+    add_entries(call, [("User" if i % 2 else "Bot", f"line {i}") for i in range(request.param)])
+    return request.param
+
+
+def test_create_runs_a_fixed_number_of_queries(bot, store, django_assert_num_queries):
+    with django_assert_num_queries(CREATE_QUERIES):
+        response = bot.post("/api/calls", {"callId": "NEW-1", "caller": "+15551230001", "status": "in-progress"}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["data"]["store"] == store.slug
+
+
+def test_transcript_append_runs_a_fixed_number_of_queries(bot, live_call, django_assert_num_queries):
+    with django_assert_num_queries(APPEND_QUERIES):
+        response = bot.patch("/api/calls/LIVE-1/transcript", {"transcript": "User: Hello\nBot: Hi!\n"}, format="json")
+
+    assert response.status_code == 200, response.content
+    transcript = response.json()["data"]["transcript"]
+    assert transcript.count("\n") == live_call + 2
+    assert transcript.endswith("User: Hello\nBot: Hi!\n")
+
+
+def test_completing_patch_runs_a_fixed_number_of_queries_and_writes_only_what_changed(bot, live_call, django_assert_num_queries):
+    with django_assert_num_queries(COMPLETE_QUERIES) as queries:
+        response = bot.patch("/api/calls/LIVE-1", {"status": "success", "satisfaction": "positive"}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["data"]["status"], response.json()["data"]["transcriptEntryCount"]) == ("success", live_call)
+    (update,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assigned = update.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
+    # status, satisfaction, the derived end time and duration, updated_at: not metadata or the other columns.
+    assert sorted(re.findall(r'"(\w+)" = ', assigned)) == [
+        "duration", "end_time", "satisfaction", "status", "updated_at",
+    ]  # fmt: skip
