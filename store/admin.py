@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from store import models
+from store import models, services
 
 
 @admin.register(models.Store)
@@ -31,6 +31,12 @@ class InventoryItemAdmin(StoreRowAdmin):
     list_select_related = ("store", "department")
     search_fields = ("name", "sku")
     raw_id_fields = ("department",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # As store.services.save_record does: the item is found by its new name, SKU or alias at once.
+        if not change or {"name", "sku", "aliases"} & set(form.changed_data):
+            services.index_item_words([obj])
 
 
 @admin.register(models.Coupon)

@@ -179,3 +179,27 @@ def test_without_a_cache_the_engine_reads_the_database(shop, monkeypatch):
 
     assert ask(shop, "dairy").subject == "Dairy"
     assert ask(shop, "do you have califlower").subject == "CAU001"
+
+
+def test_edits_in_the_django_admin_are_heard_on_the_next_turn_too(shop, client, admin_user):
+    """The admin saves rows itself (not through store.services): model signals renew the cache, and an item
+    saved there is found by its new name at once."""
+    assert ask(shop, "dairy").transfer.send_digits == "ww105"
+    client.force_login(admin_user)
+    dairy = Department.objects.get(name="Dairy")
+    form = {"store": shop.pk, "name": "Dairy", "phone_extension": "125", "phone": "", "description": "",
+            "keywords": '["yogurt"]', "is_active": "on"}  # fmt: skip
+    response = client.post(f"/admin/store/department/{dairy.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ask(shop, "dairy").transfer.send_digits == "ww125"
+
+    milk = InventoryItem.objects.get(sku="MLK001")
+    form = {"store": shop.pk, "name": "Oat Milk", "sku": "MLK001", "price": "3.99", "stock_quantity": "50",
+            "location": "Aisle 1", "department": dairy.pk, "aliases": "[]", "description": "", "is_active": "on"}  # fmt: skip
+    response = client.post(f"/admin/store/inventoryitem/{milk.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    reply = ask(shop, "do you have oat milk")
+    assert (reply.intent, reply.subject) == ("product", "MLK001")
+
+    client.post(f"/admin/store/department/{dairy.pk}/delete/", {"post": "yes"})
+    assert ask(shop, "dairy").transfer is None
