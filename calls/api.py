@@ -120,8 +120,9 @@ class CallListCreateView(APIView):
         params = validated(CallFilterSerializer, request.query_params.dict(), tz=timezone.get_current_timezone()).validated_data
         store_ids = visible_store_scope(request)
         calls = Call.objects.all() if store_ids is None else Call.objects.filter(store_id__in=store_ids)
-        qs = queries.filter_calls(calls, params, request_tz(request))
-        total = queries.count_calls(qs, params, store_ids)
+        tz = request_tz(request)
+        qs = queries.filter_calls(calls, params, tz)
+        total = queries.count_calls(qs, params, store_ids, tz)
         limit, page = params["limit"], params["page"]
         start, end = (page - 1) * limit, page * limit
         # The page's ids come from the index alone, then only those rows are read: a plain OFFSET

@@ -1,25 +1,28 @@
 """GET /api/calls/export's body: the filtered calls as CSV in the requested time zone, streamed in chunks.
 
 Two ways to the same bytes. On PostgreSQL the database writes the rows itself (`COPY (SELECT ...)
-TO STDOUT WITH (FORMAT csv)`, timestamps formatted by SQL exactly as `datetime.isoformat()` writes
-them): formatting each row in Python, the time zone conversion above all, capped the export at
-about 25,000 rows/s. Other databases (SQLite) keep the Python writer. tests/calls/test_export.py
-holds the two paths to the same bytes.
+TO STDOUT WITH (FORMAT csv)`, each time written by to_char() in the requested zone exactly as
+`datetime.isoformat()` writes it): formatting each row in Python, the time zone conversion above
+all, capped the export at about 25,000 rows/s. Other databases (SQLite) keep the Python writer.
+tests/calls/test_export.py holds the two paths to the same bytes.
 """
 from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import zoneinfo
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, F, Func, QuerySet, Value
+from django.db.models import BooleanField, CharField, F, Func, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import NullIf
 
 from calls.models import Call
@@ -33,12 +36,15 @@ EXPORT_COLUMNS = [
 TIME_COLUMNS = {"start_time", "end_time"}
 NUMBER_COLUMNS = {"duration", "interruption_count"}
 EXPORT_CHUNK = 2000  # rows a chunk; the header goes with the first
+# to_char()'s picture of isoformat() with microseconds, in the session's time zone.
+ISO_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM'
 HEADER = (",".join(name for name, _ in EXPORT_COLUMNS) + "\r\n").encode()
 
 
 async def csv_chunks(qs: QuerySet[Call], tz: zoneinfo.ZoneInfo) -> AsyncIterator[bytes]:
     """The export as CSV chunks; an async generator so ASGI streams it instead of buffering it whole."""
-    chunks = copy_chunks(qs, tz) if connection.vendor == "postgresql" else python_chunks(qs, tz)
+    by_database = connection.vendor == "postgresql" and whole_minute_offsets(tz.key)
+    chunks = copy_chunks(qs, tz) if by_database else python_chunks(qs, tz)
     # One sync thread walks the cursor (or the COPY) from start to end.
     next_chunk = sync_to_async(lambda: next(chunks, None), thread_sensitive=True)
     try:
@@ -65,43 +71,21 @@ def python_chunks(qs: QuerySet[Call], tz: zoneinfo.ZoneInfo) -> Iterator[bytes]:
         yield buffer.getvalue().encode()
 
 
-class IsoFormat(Func):
-    """A timestamp as `datetime.isoformat()` writes it in the time zone `tz`, written by PostgreSQL.
+@functools.cache
+def whole_minute_offsets(zone: str) -> bool:
+    """Whether the zone's offsets from 1970 to 2100 are all whole minutes, as to_char's TZH:TZM writes them.
 
-    YYYY-MM-DDTHH:MM:SS, then .ffffff only when there are microseconds, then the offset as +HH:MM
-    (+HH:MM:SS for the odd historic offset, such as Monrovia's -00:44:30 until 1972).
+    isoformat() writes an offset's seconds too (Monrovia's -00:44:30 until 1972); such a zone is exported by Python.
     """
-
-    output_field = CharField()
-    arity = 1
-
-    def __init__(self, expression: Any, *, tz: str) -> None:
-        super().__init__(expression)
-        self.tz = tz
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        raise NotImplementedError("IsoFormat is written for PostgreSQL; other databases format in Python.")
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        column, params = compiler.compile(self.source_expressions[0])
-        assert not params, "a column, not an expression with parameters"
-        local = f"({column} AT TIME ZONE %s)"
-        offset = f"({local} - ({column} AT TIME ZONE 'UTC'))"
-        seconds = f"abs(extract(epoch FROM {offset})::int)"
-        sql = (
-            f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-            f" || CASE WHEN date_trunc('second', {column}) = {column} THEN '' ELSE to_char({local}, '.US') END"
-            f" || CASE WHEN {offset} < interval '0' THEN '-' ELSE '+' END"
-            f" || lpad(({seconds} / 3600)::text, 2, '0') || ':' || lpad(({seconds} %% 3600 / 60)::text, 2, '0')"
-            f" || CASE WHEN {seconds} %% 60 = 0 THEN '' ELSE ':' || lpad(({seconds} %% 60)::text, 2, '0') END"
-        )
-        return sql, [self.tz] * sql.count("%s")
+    tz = zoneinfo.ZoneInfo(zone)
+    return all(datetime(year, month, 1, tzinfo=tz).utcoffset().total_seconds() % 60 == 0 for year in range(1970, 2101) for month in range(1, 13))
 
 
-def sql_column(column: str, tz: str) -> Any:
+def sql_column(column: str) -> Any:
     """One export column as PostgreSQL's COPY must write it to match csv.writer."""
     if column in TIME_COLUMNS:
-        return IsoFormat(F(column), tz=tz)
+        # isoformat(): microseconds only when there are some, the offset as +HH:MM; in the session's zone.
+        return Func(F(column), template=f"replace(to_char(%(expressions)s, '{ISO_FORMAT}'), '.000000', '')", output_field=CharField())
     if column in NUMBER_COLUMNS:
         return F(column)
     # COPY writes NULL as an empty field but quotes an empty string (""); csv.writer writes '' bare.
@@ -110,8 +94,14 @@ def sql_column(column: str, tz: str) -> Any:
 
 def copy_chunks(qs: QuerySet[Call], tz: zoneinfo.ZoneInfo) -> Iterator[bytes]:
     """CSV chunks written by PostgreSQL: COPY ... TO STDOUT, one row a message, read as it comes."""
+    from psycopg.pq import TransactionStatus
+
     chunk_size = EXPORT_CHUNK
-    query = qs.values_list(*[sql_column(column, tz.key) for _, column in EXPORT_COLUMNS]).query
+    # to_char() writes a time in the session's time zone: a condition without columns, which PostgreSQL
+    # checks once before reading the first row, sets it for the rest of the transaction (in autocommit,
+    # this statement). Several times cheaper than converting each time by hand in SQL.
+    in_zone = RawSQL("(SELECT set_config('TimeZone', %s, true)) IS NOT NULL", [tz.key], output_field=BooleanField())
+    query = qs.filter(in_zone).values_list(*[sql_column(column) for _, column in EXPORT_COLUMNS]).query
     try:
         sql, params = query.get_compiler(connection=connection).as_sql()
     except EmptyResultSet:  # a filter no row can match (a person with no store): the header alone
@@ -121,16 +111,22 @@ def copy_chunks(qs: QuerySet[Call], tz: zoneinfo.ZoneInfo) -> Iterator[bytes]:
         statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH (FORMAT csv)"
         # Logged as a query like any other (query counts in tests, DEBUG's connection.queries).
         logged = cursor.debug_sql(statement) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
-        with logged, connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-            lines: list[Any] = [HEADER[:-2]]
-            rows = 0
-            # Each message is exactly one row ending in "\n"; csv.writer ends rows with "\r\n".
-            # Newlines inside quoted fields stay as they are in both.
-            for row in copy:
-                lines.append(row[:-1])
-                rows += 1
-                if rows == chunk_size:
+        try:
+            with logged, connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+                lines: list[Any] = [HEADER[:-2]]
+                rows = 0
+                # Each message is exactly one row ending in "\n"; csv.writer ends rows with "\r\n".
+                # Newlines inside quoted fields stay as they are in both.
+                for row in copy:
+                    lines.append(row[:-1])
+                    rows += 1
+                    if rows == chunk_size:
+                        yield b"\r\n".join(lines) + b"\r\n"
+                        lines, rows = [], 0
+                if lines:
                     yield b"\r\n".join(lines) + b"\r\n"
-                    lines, rows = [], 0
-            if lines:
-                yield b"\r\n".join(lines) + b"\r\n"
+        finally:
+            # Inside a transaction (a test's, ATOMIC_REQUESTS) the zone would outlive the COPY: Django reads
+            # every timestamp as UTC. A transaction the cancelled COPY broke is rolled back, zone and all.
+            if connection.in_atomic_block and connection.connection.info.transaction_status != TransactionStatus.INERROR:
+                cursor.execute(connection.ops.set_time_zone_sql(), [connection.timezone_name])

@@ -27,8 +27,15 @@ FILTERS = [
     {"language": "en", "status": "success"},
     {"status": "failed", "type": "outbound"},  # no counter counts both: COUNT(*)
     {"search": "55"},
-    {"startDate": "2025-06-01", "endDate": "2025-06-05"},
     {"caller": "+15550000003"},
+    # Dates: whole hours from the totals, the calls of hours a bound cuts counted (a +05:30 store cuts them all).
+    {"startDate": "2025-06-01", "endDate": "2025-06-05"},
+    {"startDate": "2025-06-02T10:30:00Z"},
+    {"endDate": "2025-06-04T07:15:00Z", "status": "success"},
+    {"startDate": "2025-06-03T09:00:00Z", "endDate": "2025-06-05T09:59:59.999999Z", "type": "outbound"},
+    {"startDate": "2025-06-03T10:00:00Z", "endDate": "2025-06-03T11:30:00Z"},  # within two hours: COUNT(*)
+    {"startDate": "2025-06-02", "language": "hi"},
+    {"startDate": "2025-06-04T00:00:00+05:30", "endDate": "2025-06-06T12:00:00Z", "status": "in-progress"},
 ]
 
 
@@ -103,9 +110,11 @@ def test_total_stays_exact_after_updates_and_deletes(admin_api, admin_user, rand
         ({}, "calls_callhour"),
         ({"status": "success"}, "calls_callhour"),
         ({"type": "outbound"}, "calls_callhour"),
+        ({"language": "hi"}, "calls_calllanguagehour"),
+        ({"startDate": "2025-06-02", "status": "missed"}, "calls_callhour"),
         ({"search": "55"}, "calls_call"),
-        ({"startDate": "2025-06-02"}, "calls_call"),
         ({"status": "success", "type": "outbound"}, "calls_call"),
+        ({"language": "hi", "status": "success"}, "calls_call"),
     ],
 )
 def test_total_reads_the_hourly_totals_when_they_answer(owner_api, random_calls, params, table):
@@ -135,6 +144,19 @@ def test_every_page_read_forwards_or_backwards_gives_the_order_of_the_whole_list
             page += 1
         assert len(everything) > 14
         assert pages == everything, params
+
+
+def test_a_range_cut_inside_hours_counts_the_calls_of_its_edge_hours_only(owner_api, random_calls):
+    params = {"startDate": "2025-06-02T10:30:00Z", "endDate": "2025-06-04T07:15:00Z", "store": "main-street"}
+    with CaptureQueriesContext(connection) as queries_run:
+        response = owner_api.get("/api/calls", params)
+
+    counts = [q["sql"] for q in queries_run.captured_queries if "COUNT(" in q["sql"].upper() or "SUM(" in q["sql"].upper()]
+    assert [sql.split(" FROM ", 1)[1].split(" ", 1)[0] for sql in counts] == ['"calls_callhour"', '"calls_call"']
+    assert "2025-06-02 11:00:00" in counts[0] and "2025-06-04 07:00:00" in counts[0]
+    assert response.json()["pagination"]["total"] == Call.objects.filter(
+        store__slug="main-street", start_time__gte=datetime(2025, 6, 2, 10, 30, tzinfo=UTC), start_time__lte=datetime(2025, 6, 4, 7, 15, tzinfo=UTC)
+    ).count()
 
 
 def test_a_page_past_the_end_is_empty_without_reading_calls(owner_api, random_calls, django_assert_max_num_queries):

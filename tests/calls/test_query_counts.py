@@ -19,7 +19,7 @@ DETAIL_QUERIES = 3  # stores seen, the call with its store, its entries
 STATS_QUERIES = 4  # stores seen, store picked, totals, daily trend
 ANALYTICS_QUERIES = 7  # stores seen, store picked, hours, statuses, languages, totals, daily trend
 ACTIVE_QUERIES = 2  # stores seen, live calls with their store
-EXPORT_QUERIES = 3  # stores seen, store picked, the rows (one cursor, read in chunks)
+EXPORT_QUERIES = 4  # stores seen, store picked, the rows (one COPY, read as it streams); in a transaction, its time zone put back
 
 
 STATUSES = ("success", "failed", "in-progress", "missed", "terminated", "ringing", "success", "queued")
