@@ -126,9 +126,8 @@ if REDIS_URL:
     # Throttle counters must be shared by every worker process.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "callcenter.cache.RedisCache",  # Django's, with one client and pool per process
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"pool_class": "callcenter.cache.SharedConnectionPool"},
         }
     }
 else:

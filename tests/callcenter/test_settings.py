@@ -133,7 +133,7 @@ def test_database_url_and_redis_url_are_read():
     assert values["LAYER"] == "channels_redis.core.RedisChannelLayer"
     assert [host["address"] for host in values["LAYER_HOSTS"]] == ["redis://cache.internal:6379/5"]
     # Throttle counters must be shared by every process.
-    assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHE"] == "callcenter.cache.RedisCache"  # Django's, one client and pool per process
     assert values["CACHE_LOCATION"] == "redis://cache.internal:6379/5"
 
 
