@@ -19,7 +19,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from calls.models import Call
 from store.models import StoreSettings
-from store.services import settings_of
 from voice import dialogue, selectors, services
 from voice.decorators import twilio_signature_required
 from voice.dialogue import Reply
@@ -90,7 +89,7 @@ def answer_call(call: Call, greeting: str, store_settings: StoreSettings) -> Htt
 
 
 def reply_twiml(call: Call, reply: Reply) -> HttpResponse:
-    store_settings = settings_of(call.store)
+    store_settings = dialogue.voice_settings(call.store)
     response = VoiceResponse()
     if reply.transfer is not None:
         say(response, reply.say, store_settings)
@@ -111,7 +110,7 @@ def start(request: HttpRequest, *, call_type: str, store_number: str) -> HttpRes
     if store is None or not params.get("CallSid"):
         logger.warning("voice %s: no store answers %r (CallSid %r); hung up", call_type, store_number, params.get("CallSid"))
         return goodbye(UNKNOWN_NUMBER)
-    store_settings = settings_of(store)
+    store_settings = dialogue.voice_settings(store)
     call, greeting = services.start_call(
         store=store,
         call_sid=params["CallSid"],
