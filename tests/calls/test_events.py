@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -230,23 +228,3 @@ def test_events_reach_the_stores_group_and_the_admin_group_only(bot_api, store, 
     finally:
         async_to_sync(leave)(channels)
 
-
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL): the in-memory layer sends in the caller's loop")
-def test_redis_events_leave_in_order_through_one_event_loop_per_process(store):
-    """Sync code hands each event to the process's one publishing loop: no event loop (and no Redis connection) per event."""
-    layer = get_channel_layer()
-    group = events.store_group(store.pk)
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group, channel)
-    try:
-        for n in range(5):
-            events._send(store.pk, {"type": "callUpdated", "callId": f"ORDER-{n}", "data": {}, "timestamp": "t"})
-        publishing = [thread for thread in threading.enumerate() if thread.name == "live-events"]
-
-        async def receive_all() -> list[str]:
-            return [(await asyncio.wait_for(layer.receive(channel), 5))["event"]["callId"] for _ in range(5)]
-
-        assert async_to_sync(receive_all)() == [f"ORDER-{n}" for n in range(5)]
-        assert len(publishing) == 1 and publishing[0].is_alive()
-    finally:
-        async_to_sync(layer.group_discard)(group, channel)
