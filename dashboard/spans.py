@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from calls import stats_sql
 from calls.models import Call, CallHour, Customer, CustomerHour
@@ -109,7 +110,7 @@ def rollup_counters(rollup: stats_sql.Rollup, hours: type, rows: type, store_ids
     """Whole hours of each span from the hourly totals; the partial hours at its ends (a week ago now, a
     subscription that started at 10:07) counted from the rows themselves, which an index on the time
     column keeps to a few minutes of rows."""
-    hourly: dict[str, Any] = {}
+    hourly: dict[str, tuple[HourRange, str]] = {}
     live: dict[str, Any] = {}
     any_edge = Q(pk__in=[])
     for name, span in spans.items():
@@ -117,12 +118,12 @@ def rollup_counters(rollup: stats_sql.Rollup, hours: type, rows: type, store_ids
         store = Q(store_id=span.store_id) if span.store_id is not None else Q()
         for counter in counters:
             if inner is not None:
-                hourly[f"{name}__{counter}"] = Sum(counter, filter=store & inner, default=0)
+                hourly[f"{name}__{counter}"] = (HourRange(inner.low, inner.high, span.store_id), counter)
             if edges is not None:
                 live[f"{name}__{counter}"] = rollup.live_counter(counter, store & edges)
         if edges is not None:
             any_edge |= store & edges
-    from_hours = scoped(hours.objects.all(), store_ids).aggregate(**hourly) if hourly else {}
+    from_hours = _sum_hours(hours, store_ids, hourly) if hourly else {}
     # The WHERE holds the edges too, so the time index reads only their minutes of rows.
     from_rows = scoped(rows.objects.filter(any_edge), store_ids).aggregate(**live) if live else {}
     return {
@@ -131,21 +132,63 @@ def rollup_counters(rollup: stats_sql.Rollup, hours: type, rows: type, store_ids
     }
 
 
-def _split(span: Span, field: str) -> tuple[Q | None, Q | None]:
-    """The whole hours of a span (a filter on the hourly totals) and its partial hours (a filter on `field` of the rows)."""
+@dataclass(frozen=True)
+class HourRange:
+    """Whole hours [low, high) of the hourly totals (None: open), of one store of the scope or all of it."""
+
+    low: datetime | None
+    high: datetime | None
+    store_id: int | None = None
+
+
+def _sum_hours(hours: type, store_ids: list[int] | None, wanted: dict[str, tuple[HourRange, str]]) -> dict[str, int]:
+    """SUM(counter) FILTER (hours of the range) for each wanted figure, in one query over the scope's hourly rows.
+
+    Written as SQL here rather than as ORM aggregates: the ORM took ~20 ms of CPU to compile the
+    dashboard's ~90 filtered sums (more than PostgreSQL takes to answer them), this takes well under 1.
+    Names come from the model, values are parameters.
+    """
+    ops = connection.ops
+    quote = ops.quote_name
+    columns = {f.name: f.column for f in hours._meta.concrete_fields}
+    selects, params = [], []
+    for counter_range, counter in wanted.values():
+        conditions = []
+        if counter_range.low is not None:
+            conditions.append(f"{quote(columns['hour'])} >= %s")
+            params.append(ops.adapt_datetimefield_value(counter_range.low))
+        if counter_range.high is not None:
+            conditions.append(f"{quote(columns['hour'])} < %s")
+            params.append(ops.adapt_datetimefield_value(counter_range.high))
+        if counter_range.store_id is not None:
+            conditions.append(f"{quote(columns['store_id'])} = %s")
+            params.append(counter_range.store_id)
+        column = quote(columns[counter])
+        summed = f"SUM({column}) FILTER (WHERE {' AND '.join(conditions)})" if conditions else f"SUM({column})"
+        selects.append(f"COALESCE({summed}, 0)")
+    sql = f"SELECT {', '.join(selects)} FROM {quote(hours._meta.db_table)}"
+    if store_ids is not None:
+        sql += f" WHERE {quote(columns['store_id'])} IN ({', '.join(['%s'] * len(store_ids))})" if store_ids else " WHERE 1 = 0"
+        params.extend(store_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return {name: int(value or 0) for name, value in zip(wanted, row)}
+
+
+def _split(span: Span, field: str) -> tuple[HourRange | None, Q | None]:
+    """The whole hours of a span (on the hourly totals) and its partial hours (a filter on `field` of the rows)."""
     low = _ceil_hour(span.since) if span.since else None
     high = _floor_hour(span.until) if span.until else None
     if low is not None and high is not None and low >= high:
         # Within an hour or two: count it all from the rows.
         return None, Q(**{f"{field}__gte": span.since, f"{field}__lt": span.until})
-    inner = Q()
+    inner = HourRange(low, high)
     edges = []
     if low is not None:
-        inner &= Q(hour__gte=low)
         if low != span.since:
             edges.append(Q(**{f"{field}__gte": span.since, f"{field}__lt": low}))
     if high is not None:
-        inner &= Q(hour__lt=high)
         if high != span.until:
             edges.append(Q(**{f"{field}__gte": high, f"{field}__lt": span.until}))
     either = None
