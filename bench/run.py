@@ -391,7 +391,8 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
             f"## {result['calls']:,} calls",
             "",
             f"Load average (1 min) before and after this size: {result['load_before']:.1f}, {result['load_after']:.1f} "
-            "(above 2 means other processes were competing for the 2 cores, and every figure reads low).",
+            "(the bench's own client, server and PostgreSQL load the 2 cores too: a figure far above 2 before "
+            "a size means other work was running, and every figure reads low).",
             "",
             "| figure | req/s | p50 / p99 ms | light p50 / p99 ms | errors | floor req/s | ratio | goal | met |",
             "|---|---:|---:|---:|---:|---:|---:|---|---|",
