@@ -130,7 +130,12 @@ class TranscriptEntry(models.Model):
 
     @property
     def line(self) -> str:
-        return f"{self.speaker}: {self.text}" if self.speaker else self.text
+        return transcript_line(self.speaker, self.text)
+
+
+def transcript_line(speaker: str, text: str) -> str:
+    """One line of a transcript as the API and the live events show it: "Speaker: text"."""
+    return f"{speaker}: {text}" if speaker else text
 
 
 class StoreRowQuerySet(models.QuerySet):

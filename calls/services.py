@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 
 from callcenter.errors import Conflict, PayloadTooLarge
 from calls import events
-from calls.models import Call, Customer, TranscriptEntry
+from calls.models import Call, Customer, TranscriptEntry, transcript_line
 from calls.serializers import FIELD_MAP, iso
 from store.models import Store
 
@@ -233,7 +233,7 @@ def _insert_entries(call: Call, entries: list[EntryIn], first: int, now: datetim
 def transcript_text(call: Call) -> str:
     """The whole transcript as "Speaker: text" lines (no model instances: only the two columns)."""
     lines = call.entries.order_by("seq").values_list("speaker", "text")
-    return "".join(f"{speaker}: {text}\n" if speaker else f"{text}\n" for speaker, text in lines)
+    return "".join(f"{transcript_line(speaker, text)}\n" for speaker, text in lines)
 
 
 def terminate_call(*, call: Call) -> Call:

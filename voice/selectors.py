@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -74,22 +73,9 @@ class StoreData:
     templates: dict[tuple[str, str], tuple[str, ...]]
 
 
-_reader: Any = None
-
-
 def _read_version(key: str) -> int | None:
-    """cache.get(key), faster on Redis: Django's backend builds a client for every call (about 0.1 ms of
-    CPU, more than the round trip); one client on the backend's pool serves the whole process."""
-    global _reader
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        value = cache.get(key)
-        return value if isinstance(value, int) else None
-    if _reader is None:
-        _reader = backend._cache.get_client(key)
-    raw = _reader.get(backend.make_and_validate_key(key))
-    # Django's Redis serializer keeps an integer as its digits (store.services.new_data_version).
-    return int(raw) if raw is not None and raw.isdigit() else None
+    value = cache.get(key)  # one Redis client per process (callcenter/cache.py), not one per call
+    return value if isinstance(value, int) else None
 
 
 def data_version(store_id: int) -> int | None:
