@@ -5,7 +5,6 @@ import functools
 import operator
 import zoneinfo
 from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -81,8 +80,8 @@ def count_calls(qs: QuerySet[Call], params: dict[str, Any], store_ids: list[int]
     model, counter = found
     since, until = date_range(params, tz)
     # The whole UTC hours of the range come from the totals, the calls of an hour its ends cut are counted.
-    first = ceil_hour(since) if since else None
-    end = ceil_hour(until + timedelta(microseconds=1), down=True) if until else None
+    first = hourly.ceil_hour(since) if since else None
+    end = hourly.floor_hour(until + timedelta(microseconds=1)) if until else None
     if first and end and first >= end:
         return qs.count()  # within two hours: as cheap to count the calls
     # Several rows an hour (per AI agent, per language): the totals are always summed over the rows.
@@ -98,12 +97,6 @@ def count_calls(qs: QuerySet[Call], params: dict[str, Any], store_ids: list[int]
     if until and end != until + timedelta(microseconds=1):
         cut.append(Q(start_time__gte=end))
     return total + (qs.filter(functools.reduce(operator.or_, cut)).count() if cut else 0)
-
-
-def ceil_hour(moment: datetime, *, down: bool = False) -> datetime:
-    """The first whole UTC hour at or after `moment` (`down`: at or before)."""
-    hour = moment.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
-    return hour if down or hour == moment else hour + timedelta(hours=1)
 
 
 # The hourly totals of calls, by the call fields their rows are keyed by.

@@ -10,13 +10,13 @@ import calendar
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
 from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from calls import stats_sql
+from calls.hourly import ceil_hour, floor_hour
 from calls.models import Call, CallHour, Customer, CustomerHour
 
 
@@ -73,18 +73,6 @@ class Windows:
 
 def scoped(qs: QuerySet, store_ids: list[int] | None, field: str = "store_id") -> QuerySet:
     return qs if store_ids is None else qs.filter(**{f"{field}__in": store_ids})
-
-
-HOUR = timedelta(hours=1)
-
-
-def _floor_hour(moment: datetime) -> datetime:
-    return moment.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
-
-
-def _ceil_hour(moment: datetime) -> datetime:
-    floor = _floor_hour(moment)
-    return floor if floor == moment else floor + HOUR
 
 
 @dataclass(frozen=True)
@@ -178,8 +166,8 @@ def _sum_hours(hours: type, store_ids: list[int] | None, wanted: dict[str, tuple
 
 def _split(span: Span, field: str) -> tuple[HourRange | None, Q | None]:
     """The whole hours of a span (on the hourly totals) and its partial hours (a filter on `field` of the rows)."""
-    low = _ceil_hour(span.since) if span.since else None
-    high = _floor_hour(span.until) if span.until else None
+    low = ceil_hour(span.since) if span.since else None
+    high = floor_hour(span.until) if span.until else None
     if low is not None and high is not None and low >= high:
         # Within an hour or two: count it all from the rows.
         return None, Q(**{f"{field}__gte": span.since, f"{field}__lt": span.until})
