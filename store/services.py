@@ -76,11 +76,10 @@ def _actor_label(actor: Any) -> str:
 
 
 # The voice agent caches what rarely changes of a store (settings, departments, templates, the words of
-# its inventory) under this version (voice/selectors.py); every audited change gives the store a new one,
-# so the next turn reads the change. Items and coupons are read fresh on every turn: their updates keep the
-# version, unless an item's words change (index_item_words) or a row is deleted.
+# its inventory) under this version (voice/selectors.py). A saved or deleted row renews it through model
+# signals (store/signals.py: items and coupons are read fresh, so only their deletion counts); a bulk
+# import, which sends no signals, through its audit line; changed item words through index_item_words.
 DATA_VERSION_KEY = "store:{}:data-version"
-READ_FRESH_BY_VOICE = (InventoryItem, Coupon)
 
 
 def new_data_version() -> int:
@@ -103,7 +102,7 @@ def bump_data_version(store_id: int) -> None:
 
 def record_change(*, store: Store, actor: Any, action: str, instance: models.Model, changes: dict[str, list[Any]]) -> AuditEntry:
     """One audit line; `actor` is a user, a bot principal, or None for a command."""
-    if action == "delete" or not isinstance(instance, READ_FRESH_BY_VOICE):
+    if action == "import":  # bulk writes: no model signals renewed the cache
         bump_data_version(store.pk)
     return AuditEntry.objects.create(
         store=store,
