@@ -1,6 +1,6 @@
 """One gather turn, in-process: signature check, matching against a big inventory, transcript write, live event.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/callcenter_bench .venv/bin/python bench/voice_turn.py [--items 50000] [--turns 400]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/callcenter_bench .venv/bin/python bench/voice_turn.py [--items 50000] [--turns 400] [--warmup 20]
 
 Seeds the demo store (`seed_demo --calls 0`), adds generated items until it holds --items, then plays
 the utterances of tests/voice/utterances.yaml through POST /voice/gather (signed as Twilio signs) on
@@ -32,6 +32,8 @@ import django  # noqa: E402
 django.setup()
 
 import yaml  # noqa: E402
+from channels.layers import get_channel_layer  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -76,6 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=50_000)
     parser.add_argument("--turns", type=int, default=400)
+    parser.add_argument("--warmup", type=int, default=20, help="turns played first and not counted (a process's first turns fill its caches)")
     parser.add_argument("--keep", action="store_true", help="leave the generated items for the next run")
     parser.add_argument("--profile", action="store_true", help="print where the turns spend their time (cProfile)")
     args = parser.parse_args()
@@ -92,6 +95,7 @@ def main() -> None:
     number = store.twilio_numbers[0]
     # Wall time suffers from whatever else the machine runs; this process's CPU time much less.
     timings, queries, cpu = [], [], []
+    said: list[tuple[float, float, str]] = []  # wall ms, CPU ms and utterance of each turn, for the slowest
     engine: list[tuple[float, float, int]] = []  # wall ms, CPU ms, queries of dialogue.respond per turn
     respond = dialogue.respond
 
@@ -105,18 +109,23 @@ def main() -> None:
     dialogue.respond = timed_respond
     profiler = cProfile.Profile() if args.profile else None
     try:
-        for n in range(args.turns):
-            sid = f"CABENCH{n:025d}"
+        for n in range(-args.warmup, args.turns):
+            sid = f"CABENCH{n + args.warmup:025d}"
             params = {"CallSid": sid, "From": "+15551230000", "To": number, "CallStatus": "ringing"}
             client.post("/voice/incoming", params, HTTP_X_TWILIO_SIGNATURE=validator.compute_signature(base + "/voice/incoming", params))
             turn = {**params, "CallStatus": "in-progress", "SpeechResult": utterances[n % len(utterances)]}
             signature = validator.compute_signature(base + "/voice/gather", turn)
+            if n < 0:
+                response = client.post("/voice/gather", turn, HTTP_X_TWILIO_SIGNATURE=signature)
+                assert response.status_code == 200, response.content
+                continue
             with CaptureQueriesContext(connection) as ctx:
                 if profiler:
                     profiler.enable()
                 t0, c0 = time.perf_counter(), time.process_time()
                 response = client.post("/voice/gather", turn, HTTP_X_TWILIO_SIGNATURE=signature)
                 timings.append((time.perf_counter() - t0) * 1000)
+                said.append((timings[-1], (time.process_time() - c0) * 1000, turn["SpeechResult"]))
                 cpu.append((time.process_time() - c0) * 1000)
                 if profiler:
                     profiler.disable()
@@ -124,8 +133,13 @@ def main() -> None:
             queries.append(len(ctx))
         timings.sort()
         p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+        durable = connection.vendor != "postgresql" or settings.VOICE_DURABLE_COMMIT
+        layer = type(get_channel_layer()).__name__
+        print(f"{layer}; the turn's commit {'waits' if durable else 'does not wait'} for the disk (VOICE_DURABLE_COMMIT); {args.warmup} warm-up turns not counted")
         print(f"gather turn over {args.turns} turns: p50 {statistics.median(timings):.1f} ms, p99 {p99:.1f} ms, max {timings[-1]:.1f} ms")
         print(f"CPU of this process per turn: p50 {statistics.median(cpu):.1f} ms, mean {statistics.mean(cpu):.1f} ms; load average {os.getloadavg()[0]:.1f}")
+        slowest = sorted(said, reverse=True)[:5]
+        print("slowest turns: " + "; ".join(f"{ms:.1f} ms (CPU {cpu_ms:.1f}) {text!r}" for ms, cpu_ms, text in slowest))
         print(f"queries per turn: min {min(queries)}, max {max(queries)}, mean {statistics.mean(queries):.1f}")
         walls, cpus = sorted(row[0] for row in engine), [row[1] for row in engine]
         print(

@@ -2,7 +2,8 @@
 
 Services call `publish_*` inside their transaction; the message leaves only after the
 commit (`transaction.on_commit`), and a channel layer that is down loses the event
-(logged) rather than failing the request that caused it.
+(logged) rather than failing the request that caused it. With Redis the request does not
+wait for the send: this process's publisher thread sends its events in commit order.
 
 On the receiving side each server process listens once (`watch`): one channel in each group
 that a local socket watches, fanned out in-process, so an event costs one channel-layer read
@@ -11,22 +12,26 @@ per process instead of one per socket (see bench/ws_fanout.py).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
+import os
+import threading
 import time
 import weakref
 from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "calls.all"
-# The event is sent before the HTTP answer leaves: a Redis that accepts connections but
-# never answers would otherwise hold every write for redis-py's 5 s socket timeout per call.
+# A Redis that accepts connections but never answers would otherwise hold each event for
+# redis-py's 5 s socket timeout, and every event behind it.
 SEND_TIMEOUT = 1.0
 
 
@@ -38,29 +43,128 @@ def _now() -> str:
     return timezone.now().isoformat()
 
 
-def _send(store_id: int, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    groups = (store_group(store_id), ADMIN_GROUP)
+class _Publisher:
+    """This process's sender for a cross-process layer (Redis): one event loop in a daemon thread
+    with a channel-layer instance of its own, sending the events in the order they were committed.
 
-    async def send_all() -> list[Any]:
-        sends = (layer.group_send(group, {"type": "call.event", "group": group, "event": message}) for group in groups)
-        return await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), SEND_TIMEOUT)
+    The request that committed only hands the event over: it does not wait for Redis. Before,
+    `async_to_sync` from a thread with no loop (a WSGI worker, a management command, the voice
+    benchmark) made a new event loop, and with it a new Redis connection, for every event: about
+    a third of a voice turn. The layer instance is not the one `get_channel_layer()` gives the
+    sockets' loop to receive on: a layer's locks and pools belong to one loop (sharing it made test
+    runs fail with "bound to a different event loop" and hang at a loop's teardown).
+    """
 
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.queue: asyncio.Queue[tuple[Any, int, dict[str, Any]]] = asyncio.Queue(QUEUE_LIMIT)
+        self.configured: Any = None  # the shared layer whose settings `layer` was made from
+        self.layer: Any = None
+        threading.Thread(target=self._run, name="live-events", daemon=True).start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.create_task(self._drain())
+        self.loop.run_forever()
+
+    def layer_for(self, shared: Any) -> Any:
+        if shared is not self.configured:  # first use, or the settings changed (tests swap CHANNEL_LAYERS)
+            self.layer, self.configured = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER), shared
+        return self.layer
+
+    def submit(self, layer: Any, store_id: int, message: dict[str, Any]) -> None:
+        self.loop.call_soon_threadsafe(self._enqueue, (layer, store_id, message))
+
+    def _enqueue(self, event: tuple[Any, int, dict[str, Any]]) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:  # the layer has been failing for a while: drop, not grow without end
+            _log_lost(event[2], _groups(event[1]), [asyncio.QueueFull("live events queue full")] * 2)
+
+    async def _drain(self) -> None:
+        while True:
+            layer, store_id, message = await self.queue.get()
+            try:
+                groups = _groups(store_id)
+                _log_lost(message, groups, await _send_all(layer, groups, message))
+            except Exception:
+                logger.exception("live events: publishing failed")
+            finally:
+                self.queue.task_done()
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until every event handed over so far has been sent (or found lost); False on timeout."""
+        try:
+            asyncio.run_coroutine_threadsafe(asyncio.wait_for(self.queue.join(), timeout), self.loop).result(timeout + 1)
+            return True
+        except Exception:
+            return False
+
+
+# Events waiting for the layer in one process, at most (while it fails, each send takes up to
+# SEND_TIMEOUT); beyond that they are lost, and logged.
+QUEUE_LIMIT = 10_000
+_publisher: _Publisher | None = None
+_publisher_lock = threading.Lock()
+
+
+def _publisher_layer(shared: Any) -> tuple[_Publisher, Any]:
+    """This process's publisher and its layer for the settings `shared` was made from."""
+    global _publisher
+    with _publisher_lock:
+        if _publisher is None or _publisher.pid != os.getpid():  # a forked worker gets its own thread
+            _publisher = _Publisher()
+        return _publisher, _publisher.layer_for(shared)
+
+
+def flush(timeout: float = 5.0) -> bool:
+    """Wait until this process's events have left (tests; a command's exit). True when none is pending."""
+    publisher = _publisher
+    if publisher is None or publisher.pid != os.getpid():
+        return True
+    return publisher.flush(timeout)
+
+
+atexit.register(flush, 2.0)  # a management command's last events (simulate_call in-process) still leave
+
+
+def _groups(store_id: int) -> tuple[str, str]:
+    return (store_group(store_id), ADMIN_GROUP)
+
+
+async def _send_all(layer: Any, groups: tuple[str, ...], message: dict[str, Any]) -> list[Any]:
+    sends = (layer.group_send(group, {"type": "call.event", "group": group, "event": message}) for group in groups)
     try:
-        # Not a long-lived publishing loop of our own in a thread: tried, it saved ~0.15 ms of CPU an event,
-        # and sending from that second loop on the layer the sockets' loop receives on made test runs on
-        # Redis fail ("Lock ... bound to a different event loop") and hang at an event loop's teardown.
-        results = async_to_sync(send_all)()
+        return await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), SEND_TIMEOUT)
     except Exception as exc:  # timed out: nothing is known to have left
-        results = [exc] * len(groups)
+        return [exc] * len(groups)
+
+
+def _log_lost(message: dict[str, Any], groups: tuple[str, ...], results: list[Any]) -> None:
     for group, result in zip(groups, results):
         # The write already committed; a lost event must not fail it.
         if isinstance(result, BaseException):
             logger.error(
                 "live event lost: %s for call %s to %s: %r", message.get("type"), message.get("callId"), group, result
             )
+
+
+def _send(store_id: int, message: dict[str, Any]) -> None:
+    shared = get_channel_layer()
+    if shared is None:
+        return
+    if isinstance(shared, InMemoryChannelLayer):
+        # One process's memory: only the very instance the sockets read from reaches them.
+        groups = _groups(store_id)
+        try:
+            results = async_to_sync(_send_all)(shared, groups, message)
+        except Exception as exc:
+            results = [exc] * len(groups)
+        _log_lost(message, groups, results)
+        return
+    publisher, layer = _publisher_layer(shared)
+    publisher.submit(layer, store_id, message)
 
 
 def _publish(store_id: int, message: dict[str, Any]) -> None:

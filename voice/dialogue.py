@@ -73,25 +73,32 @@ def prompt(store: Store, name: str, *, language: str = "en", **values: object) -
     return prompts.say(store, name, language=language, **values)
 
 
-def voice_settings(store: Store) -> StoreSettings:
+def data_version(store: Store) -> int | None:
+    """The store's data version: read it once for a whole turn and pass it on (`version=`), or let each read it."""
+    from voice.selectors import data_version
+
+    return data_version(store.pk)
+
+
+def voice_settings(store: Store, *, version: int | None = None) -> StoreSettings:
     """The store's voice settings as the engine reads them: cached, current as of the store's last change."""
     from voice.selectors import store_data
 
-    return store_data(store).settings
+    return store_data(store, version=version).settings
 
 
-def speech_hints(store: Store) -> list[str]:
+def speech_hints(store: Store, *, version: int | None = None) -> list[str]:
     """Department and popular product names, for <Gather hints>."""
     from voice import matching
 
-    return matching.hints_for(store)
+    return matching.hints_for(store, version=version)
 
 
-def respond(store: Store, turn: Turn, *, now: dt.datetime) -> Reply:
+def respond(store: Store, turn: Turn, *, now: dt.datetime, version: int | None = None) -> Reply:
     """Decide the answer to one turn."""
     from voice import intents
 
-    return intents.respond(store, turn, now=now)
+    return intents.respond(store, turn, now=now, version=version)
 
 
 def apology(store: Store, turn: Turn) -> Reply:

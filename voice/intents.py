@@ -89,12 +89,12 @@ class Conversation:
     """The store's data for one turn: settings, departments and templates from the cache; items and coupons
     read only when the question needs them (a turn that needs no coupons never loads them)."""
 
-    def __init__(self, store: Store, turn: Turn, now: dt.datetime) -> None:
+    def __init__(self, store: Store, turn: Turn, now: dt.datetime, *, version: int | None = None) -> None:
         self.store, self.turn, self.now = store, turn, now
         self.text = " ".join(words(turn.speech))
         # Settings, departments and templates come cached under the store's data version (voice/selectors.py):
         # a change through store.services gives a new version, so the next turn reads it.
-        self.version = data_version(store.pk)
+        self.version = version or data_version(store.pk)
         data = store_data(store, version=self.version)
         self.settings: StoreSettings = data.settings
         self.departments: tuple[Department, ...] = data.departments
@@ -262,5 +262,5 @@ class Conversation:
         return self.miss()
 
 
-def respond(store: Store, turn: Turn, *, now: dt.datetime) -> Reply:
-    return Conversation(store, turn, now).decide()
+def respond(store: Store, turn: Turn, *, now: dt.datetime, version: int | None = None) -> Reply:
+    return Conversation(store, turn, now, version=version).decide()

@@ -272,9 +272,9 @@ HINTS_TTL = 60
 _hints: dict[str, tuple[float, list[str]]] = {}
 
 
-def hints_for(store: Store, *, items: int = 40) -> list[str]:
+def hints_for(store: Store, *, items: int = 40, version: int | None = None) -> list[str]:
     """Speech hints: department names and keywords, and the best-stocked products' names."""
-    key = f"voice:hints:{store.pk}:{data_version(store.pk)}"
+    key = f"voice:hints:{store.pk}:{version or data_version(store.pk)}"
     now = time.time()
     local = _hints.get(key)
     if local is not None and local[0] > now:

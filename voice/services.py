@@ -10,7 +10,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from callcenter.errors import PayloadTooLarge
@@ -74,6 +75,18 @@ def _append(call: Call, entries: list[EntryIn]) -> None:
         logger.warning("call %s: transcript full, %d line(s) not kept", call.call_id, len(entries))
 
 
+def _commit_without_waiting_for_disk() -> None:
+    """Inside a transaction: its commit returns before the WAL reaches the disk (see VOICE_DURABLE_COMMIT).
+
+    The caller is waiting on the line for each answer; a slow disk flush (tens of milliseconds,
+    at times over a hundred) would be silence on the phone. What is at stake is the last moment
+    of a transcript if the database server itself crashes; nothing can be half-written.
+    """
+    if connection.vendor == "postgresql" and not settings.VOICE_DURABLE_COMMIT:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def start_call(*, store: Store, call_sid: str, type: str, caller: str, receiver: str, language: str) -> tuple[Call, str]:
     """Log the call Twilio connected and greet the caller once (Twilio retries add nothing); returns the call and the greeting."""
     call, _ = call_services.create_call(
@@ -93,6 +106,7 @@ def start_call(*, store: Store, call_sid: str, type: str, caller: str, receiver:
         return call, ""
     greeting = dialogue.greeting(store, language=call.language)
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         locked = Call.objects.select_for_update().get(pk=call.pk)
         locked.store = store
         if locked.status != Call.Status.IN_PROGRESS:
@@ -103,7 +117,7 @@ def start_call(*, store: Store, call_sid: str, type: str, caller: str, receiver:
     return locked, greeting
 
 
-def take_turn(*, call: Call, speech: str, digits: str, now: datetime) -> Reply:
+def take_turn(*, call: Call, speech: str, digits: str, now: datetime, version: int | None = None) -> Reply:
     """Log what the caller said, ask the dialogue engine, log its answer; misses and outcome follow the reply."""
     speech = speech.strip()[:MAX_UTTERANCE_CHARS]
     digits = digits.strip()[:40]
@@ -118,13 +132,14 @@ def take_turn(*, call: Call, speech: str, digits: str, now: datetime) -> Reply:
         seconds_in_call=max(int((now - call.start_time).total_seconds()), 0),
     )
     try:
-        reply = dialogue.respond(call.store, turn, now=now)
+        reply = dialogue.respond(call.store, turn, now=now, version=version)
     except Exception:  # the caller hears an apology and is asked again, not Twilio's "application error"
         logger.exception("call %s: the dialogue engine failed on %r", call.call_id, speech)
         reply = dialogue.apology(call.store, turn)
     heard = speech or (f"pressed {digits}" if digits else "")
     # One row lock for the whole turn: the append and the update below write under it.
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         locked = Call.objects.select_for_update().get(pk=call.pk)
         locked.store = call.store
         _append(locked, [EntryIn(speaker=CALLER, text=heard), EntryIn(speaker=AGENT, text=reply.say)])
@@ -217,6 +232,7 @@ def transfer_unanswered(*, call: Call) -> Reply:
         say=" ".join(dialogue.prompt(call.store, name, language=call.language, department=label) for name in ("transfer_unanswered", "anything_else")),
     )
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         locked = Call.objects.select_for_update().get(pk=call.pk)
         locked.store = call.store
         _append(locked, [EntryIn(speaker=AGENT, text=reply.say)])

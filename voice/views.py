@@ -88,8 +88,8 @@ def answer_call(call: Call, greeting: str, store_settings: StoreSettings) -> Htt
     return twiml(response)
 
 
-def reply_twiml(call: Call, reply: Reply) -> HttpResponse:
-    store_settings = dialogue.voice_settings(call.store)
+def reply_twiml(call: Call, reply: Reply, *, version: int | None = None) -> HttpResponse:
+    store_settings = dialogue.voice_settings(call.store, version=version)
     response = VoiceResponse()
     if reply.transfer is not None:
         say(response, reply.say, store_settings)
@@ -100,7 +100,7 @@ def reply_twiml(call: Call, reply: Reply) -> HttpResponse:
         say(response, reply.say, store_settings)
         response.hangup()
     else:
-        listen(response, reply.say, store_settings, [*reply.hints, *dialogue.speech_hints(call.store)])
+        listen(response, reply.say, store_settings, [*reply.hints, *dialogue.speech_hints(call.store, version=version)])
     return twiml(response)
 
 
@@ -149,10 +149,12 @@ def gather(request: HttpRequest) -> HttpResponse:
     if not call.is_live:
         # Hung up from the dashboard while the caller was talking.
         return goodbye("")
+    # One read of the store's data version for the whole turn: the engine and the TwiML use the same data.
+    version = dialogue.data_version(call.store)
     reply = services.take_turn(
-        call=call, speech=request.POST.get("SpeechResult", ""), digits=request.POST.get("Digits", ""), now=timezone.now()
+        call=call, speech=request.POST.get("SpeechResult", ""), digits=request.POST.get("Digits", ""), now=timezone.now(), version=version
     )
-    return reply_twiml(call, reply)
+    return reply_twiml(call, reply, version=version)
 
 
 def _int(value: str | None) -> int | None:

@@ -259,7 +259,7 @@ def test_real_engine_goodbye_hangs_up(client, store, real_engine):
 
 
 def test_an_engine_failure_is_an_apology_and_the_call_goes_on(client, call, monkeypatch):
-    def broken(store, turn, *, now):
+    def broken(store, turn, *, now, version=None):
         raise RuntimeError("index unavailable")
 
     monkeypatch.setattr("voice.dialogue.respond", broken)

@@ -21,6 +21,13 @@ QUERIES = {
 }  # fmt: skip
 
 
+def durability_queries() -> int:
+    """PostgreSQL: the turn's `SET LOCAL synchronous_commit TO OFF` (VOICE_DURABLE_COMMIT)."""
+    from django.db import connection
+
+    return 1 if connection.vendor == "postgresql" else 0
+
+
 @pytest.fixture
 def stocked(store, twilio_settings, request):
     count = request.param
@@ -38,7 +45,7 @@ def stocked(store, twilio_settings, request):
 @pytest.mark.parametrize("stocked", [10, 2000], indirect=True)
 @pytest.mark.parametrize("speech", ["do you have oat milk", "how much is skim milk", "do you have avacados", "dairy please", "any deals", "what are your hours", "mumble"])
 def test_a_turn_runs_a_fixed_number_of_queries(client, stocked, speech, django_assert_num_queries):
-    with django_assert_num_queries(QUERIES[speech]):
+    with django_assert_num_queries(QUERIES[speech] + durability_queries()):
         root = twiml(post(client, "/voice/gather", gather_params(speech=speech)))
 
     assert root.find("Say") is not None or root.find("Gather") is not None
@@ -65,7 +72,7 @@ def test_a_turn_locks_the_call_once_and_writes_only_what_changed(client, stocked
     begin = next(i for i, s in enumerate(sql) if s.startswith("SAVEPOINT"))
     end = next(i for i, s in enumerate(sql) if s.startswith("RELEASE SAVEPOINT"))
     write = sql[begin : end + 1]
-    assert len(write) == TURN_WRITE_QUERIES, write
+    assert len(write) == TURN_WRITE_QUERIES + durability_queries(), write
     # The one read of the call's row in the transaction is the lock (SQLite has no FOR UPDATE: it locks the database).
     (lock,) = [s for s in write if s.startswith("SELECT") and 'FROM "calls_call"' in s]
     assert "FOR UPDATE" in lock or connection.vendor == "sqlite"
@@ -75,3 +82,24 @@ def test_a_turn_locks_the_call_once_and_writes_only_what_changed(client, stocked
     assert sorted(re.findall(r'"(\w+)" = ', assigned)) == changed
     call = Call.objects.get()
     assert (call.entries.count(), call.transcript_entry_count) == (3, 3)
+
+
+@pytest.mark.parametrize("stocked", [10], indirect=True)
+@pytest.mark.parametrize("durable", [False, True])
+def test_a_turn_commits_without_waiting_for_the_disk_unless_told(client, stocked, settings, durable):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.VOICE_DURABLE_COMMIT = durable
+    with CaptureQueriesContext(connection) as queries:
+        twiml(post(client, "/voice/gather", gather_params(speech="do you have oat milk")))
+
+    sql = [q["sql"] for q in queries.captured_queries]
+    relaxed = [i for i, s in enumerate(sql) if s == "SET LOCAL synchronous_commit TO OFF"]
+    if durable or connection.vendor != "postgresql":
+        assert relaxed == [], sql
+    else:
+        # Inside the turn's transaction, before its first write: it applies to that commit only.
+        lock = next(i for i, s in enumerate(sql) if "FOR UPDATE" in s)
+        begin = max(i for i, s in enumerate(sql[:lock]) if s.startswith("SAVEPOINT"))
+        assert relaxed == [begin + 1], sql

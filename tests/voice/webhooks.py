@@ -83,10 +83,10 @@ class ScriptedDialogue:
         self.greeted.append(language)
         return f"Thanks for calling {store.name}. How can I help?"
 
-    def speech_hints(self, store) -> list[str]:
+    def speech_hints(self, store, *, version=None) -> list[str]:
         return ["bakery", "pharmacy", "milk"]
 
-    def respond(self, store, turn: Turn, *, now) -> Reply:
+    def respond(self, store, turn: Turn, *, now, version=None) -> Reply:
         self.turns.append(turn)
         said = f"{turn.speech} {turn.digits}".lower()
         if "bye" in said:
