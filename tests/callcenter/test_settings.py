@@ -164,3 +164,17 @@ def test_env_example_names_the_core_variables():
 def test_refresh_tokens_rotate_and_blacklist(name):
     assert django_settings.SIMPLE_JWT[name] is True
     assert "rest_framework_simplejwt.token_blacklist" in django_settings.INSTALLED_APPS
+
+
+def test_a_process_freezes_its_warm_heap_after_its_first_request(client, db):
+    import gc
+
+    from django.core.signals import request_finished
+
+    from callcenter.apps import freeze_warm_heap
+
+    client.get("/api/health")
+
+    # Django, the libraries and the views stay out of every later full collection (~90 ms each here).
+    assert gc.get_freeze_count() > 10_000
+    assert request_finished.disconnect(freeze_warm_heap) is False, "it runs once, then leaves the signal"
