@@ -192,19 +192,22 @@ def _reserve(call: Call, count: int, chars: int, now: datetime) -> int | None:
 
     Concurrent appends queue on the row lock that this UPDATE takes, and each one reads the
     counters the one before it committed: the entries keep arrival order and no seq repeats.
+    The call's metadata comes back too, as of the lock: a voice turn goes on from it under
+    that lock instead of reading the row a second time.
     """
     table = connection.ops.quote_name(Call._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET transcript_entry_count = transcript_entry_count + %s,"
             " transcript_chars = transcript_chars + %s, updated_at = %s"
-            " WHERE id = %s AND transcript_chars + %s <= %s RETURNING transcript_entry_count, transcript_chars",
+            " WHERE id = %s AND transcript_chars + %s <= %s RETURNING transcript_entry_count, transcript_chars, metadata",
             [count, chars, connection.ops.adapt_datetimefield_value(now), call.pk, chars, Call.MAX_TRANSCRIPT_CHARS],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    call.transcript_entry_count, call.transcript_chars = row
+    call.transcript_entry_count, call.transcript_chars, metadata = row
+    call.metadata = Call._meta.get_field("metadata").from_db_value(metadata, None, connection) if isinstance(metadata, str) else metadata
     call.updated_at = now
     return row[0] - count
 

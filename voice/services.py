@@ -64,15 +64,19 @@ def _metadata(call: Call) -> dict[str, Any]:
     return dict(call.metadata) if isinstance(call.metadata, dict) else {}
 
 
-def _append(call: Call, entries: list[EntryIn]) -> None:
-    """Append transcript lines; a transcript already at its size limit loses the line, not the call."""
+def _append(call: Call, entries: list[EntryIn]) -> bool:
+    """Append transcript lines; a transcript already at its size limit loses the line, not the call.
+
+    True when appended: the call's row is then locked, and its counters and metadata are as of the lock."""
     entries = [entry for entry in entries if entry.text]
     if not entries:
-        return
+        return False
     try:
         call_services.append_transcript(call=call, entries=entries)
+        return True
     except PayloadTooLarge:
         logger.warning("call %s: transcript full, %d line(s) not kept", call.call_id, len(entries))
+        return False
 
 
 def _commit_without_waiting_for_disk() -> None:
@@ -137,12 +141,14 @@ def take_turn(*, call: Call, speech: str, digits: str, now: datetime, version: i
         logger.exception("call %s: the dialogue engine failed on %r", call.call_id, speech)
         reply = dialogue.apology(call.store, turn)
     heard = speech or (f"pressed {digits}" if digits else "")
-    # One row lock for the whole turn: the append and the update below write under it.
+    # One row lock for the whole turn: the append takes it (and reads the metadata as of it),
+    # and the update below writes under it.
     with transaction.atomic():
         _commit_without_waiting_for_disk()
-        locked = Call.objects.select_for_update().get(pk=call.pk)
-        locked.store = call.store
-        _append(locked, [EntryIn(speaker=CALLER, text=heard), EntryIn(speaker=AGENT, text=reply.say)])
+        locked = call
+        if not _append(locked, [EntryIn(speaker=CALLER, text=heard), EntryIn(speaker=AGENT, text=reply.say)]):
+            locked = Call.objects.select_for_update().get(pk=call.pk)  # a full transcript: lock it here
+            locked.store = call.store
         metadata = _metadata(locked)
         # Misses count consecutive turns not understood; the engine sends the caller to the
         # operator once they reach the store's limit.

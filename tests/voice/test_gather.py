@@ -271,3 +271,18 @@ def test_an_engine_failure_is_an_apology_and_the_call_goes_on(client, call, monk
     assert lines(call) == [("Caller", "do you have milk"), ("Agent", "Sorry, there was an error processing your request. Please try again.")]
     call.refresh_from_db()
     assert call.is_live and call.metadata["misses"] == 1
+
+
+def test_a_turn_goes_on_from_the_metadata_as_of_its_lock_not_as_it_was_read(client, call, monkeypatch):
+    """A status callback may write the call's metadata while the engine thinks: the turn keeps what it wrote."""
+    from voice import services
+
+    stale = Call.objects.select_related("store").get(pk=call.pk)
+    Call.objects.filter(pk=call.pk).update(metadata={**call.metadata, "twilioSequence": 7})
+
+    services.take_turn(call=stale, speech="mumble", digits="", now=timezone.now())
+
+    call.refresh_from_db()
+    assert call.metadata["twilioSequence"] == 7  # the callback's key survives the turn's write
+    assert call.metadata["misses"] == 1 and call.metadata["last_intent"] == "reask"
+    assert lines(call)[-2:] == [("Caller", "mumble"), ("Agent", "Sorry, I didn't catch that.")]
