@@ -24,6 +24,8 @@ schema_view = get_schema_view(
 )
 
 urlpatterns = [
+    # First: Twilio waits on the line for these, and the resolver tries patterns in order.
+    path("", include("voice.urls")),
     route(r"api/health", api.HealthView.as_view(), "health"),
     route(r"api/ping", api.PingView.as_view(), "ping"),
     route(r"api/auth/login", api.AuthLoginView.as_view(), "auth-login"),
@@ -40,7 +42,6 @@ urlpatterns = [
     path("", include("calls.urls")),
     path("", include("store.urls")),
     path("", include("dashboard.urls")),
-    path("", include("voice.urls")),
     re_path(r"^swagger\.(?P<format>json|yaml)$", schema_view.without_ui(cache_timeout=0), name="schema-json"),
     route(r"swagger", schema_view.with_ui("swagger", cache_timeout=0), "schema-swagger-ui"),
     route(r"redoc", schema_view.with_ui("redoc", cache_timeout=0), "schema-redoc"),
