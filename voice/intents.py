@@ -203,7 +203,7 @@ class Conversation:
         """The item index searched for these words once per turn (decide() may ask twice: before and with corrections)."""
         key = tuple(content)
         if key not in self._searched:
-            self._searched[key] = search_items(self.store, content)
+            self._searched[key] = search_items(self.store, content, version=self.version)
         return self._searched[key]
 
     def digits(self) -> Reply:

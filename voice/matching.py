@@ -133,11 +133,26 @@ class ItemMatch:
     coverage: float
 
 
-def _keys(content: list[str]) -> tuple[set[str], set[str]]:
+def _keys(content: list[str], known: Callable[[str], bool] = lambda said: False) -> tuple[set[str], set[str]]:
     exact = {word for said in content for word in (said, singular(said))}
-    # Misspellings keep their first letters: "avacado" finds "avocado" by "ava".
-    prefixes = {singular(said)[: 3 if len(said) >= 6 else 4] for said in content if len(said) >= 5}
+    # Misspellings keep their first letters: "avacado" finds "avocado" by "ava". A word the store's
+    # index holds is no misspelling: its prefix would only bring in other words' items ("cra" for
+    # "cranberry" is every cracker), thousands of index rows to count in a big store.
+    prefixes = {singular(said)[: 3 if len(said) >= 6 else 4] for said in content if len(said) >= 5 and not known(said)}
     return exact, prefixes
+
+
+def _known_to(store: Store, version: int | None) -> Callable[[str], bool]:
+    """Whether the store's index holds a word (or its singular), from the cached vocabulary; without a cache, never."""
+    version = version or data_version(store.pk)
+    if version is None:
+        return lambda said: False
+
+    def known(said: str) -> bool:
+        bucket = vocabulary(store, said[:2], version=version).words
+        return said in bucket or singular(said) in bucket
+
+    return known
 
 
 @lru_cache(maxsize=65536)
@@ -196,7 +211,7 @@ def match_item(
     `search` (words -> match, one query) lets a turn that asks twice about the same words query once."""
     if not content:
         return None
-    search = search or (lambda words: search_items(store, words, limit=limit))
+    search = search or (lambda words: search_items(store, words, limit=limit, version=version))
     found = search(content)
     if correct and (found is None or found.coverage < 1):
         # Only on a miss: the store's nearest spellings (cached), then the index once more.
@@ -227,12 +242,12 @@ def _like_prefix(prefix: str) -> str:
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def candidates(store: Store, content: list[str], *, limit: int = 50) -> list[Item]:
+def candidates(store: Store, content: list[str], *, limit: int = 50, version: int | None = None) -> list[Item]:
     """One query: the `limit` items sharing the most words with the question (then the shortest names: the
     plain "Milk" before "Organic Chocolate Milk"), the active ones among them, in name order.
 
     Plain SQL (PostgreSQL and SQLite): building this query with the ORM cost more CPU than running it."""
-    exact, prefixes = _keys(content)
+    exact, prefixes = _keys(content, _known_to(store, version))
     exact_words, prefix_list = sorted(exact), sorted(prefixes)
     sql = _candidates_sql(len(exact_words), len(prefix_list), connection.vendor)
     with connection.cursor() as cursor:
@@ -248,12 +263,12 @@ def candidates(store: Store, content: list[str], *, limit: int = 50) -> list[Ite
     ]
 
 
-def search_items(store: Store, content: list[str], *, limit: int = 50) -> ItemMatch | None:
+def search_items(store: Store, content: list[str], *, limit: int = 50, version: int | None = None) -> ItemMatch | None:
     """The best of the candidates for these words, as they are (no misspelling correction): one query."""
     exact, _ = _keys(content)
     query = list(dict.fromkeys(singular(word) for word in content))
     ranked: list[tuple[tuple[float, int, int, float], Item]] = []
-    for item in candidates(store, content, limit=limit):
+    for item in candidates(store, content, limit=limit, version=version):
         if item.sku and fold(item.sku) in exact:
             return ItemMatch(item, 1.0)
         key = _rank(query, item)

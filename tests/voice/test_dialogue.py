@@ -188,3 +188,23 @@ def test_past_the_max_call_length_the_agent_says_goodbye(shop):
     assert reply.intent == "goodbye" and reply.hang_up
     assert reply.say.startswith("I've been helping you for a while now.")
     assert ask(shop, "do you have milk", seconds_in_call=599).intent == "product"
+
+
+def test_only_a_word_the_store_does_not_know_is_searched_by_its_first_letters(shop):
+    """'broccoli' is a word of the index: no prefix scan ("bro" would count every other "bro..." item);
+    'brocolli' is not, and its first letters still find the broccoli."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from voice.matching import search_items
+
+    add(shop, InventoryItem, name="Brownies", sku="BRW001", price=Decimal("4.99"), stock_quantity=5)
+    search_items(shop, ["broccoli"])  # the "br" bucket of the store's words, loaded once and cached
+    with CaptureQueriesContext(connection) as known:
+        found = search_items(shop, ["broccoli"])
+    with CaptureQueriesContext(connection) as misspelt:
+        fuzzy = search_items(shop, ["brocolli"])
+
+    assert found.item.sku == fuzzy.item.sku == "BRC001"
+    assert [" LIKE " in q["sql"] for q in known.captured_queries] == [False]
+    assert [" LIKE " in q["sql"] for q in misspelt.captured_queries] == [True]
