@@ -104,6 +104,7 @@ def main() -> None:
     number = store.twilio_numbers[0]
     # Wall time suffers from whatever else the machine runs; this process's CPU time much less.
     timings, queries, cpu = [], [], []
+    answered: list[float] = []  # wall ms of each call's /voice/incoming (log the call, greet)
     said: list[tuple[float, float, str]] = []  # wall ms, CPU ms and utterance of each turn, for the slowest
     engine: list[tuple[float, float, int]] = []  # wall ms, CPU ms, queries of dialogue.respond per turn
     respond = dialogue.respond
@@ -121,7 +122,10 @@ def main() -> None:
         for n in range(-args.warmup, args.turns):
             sid = f"CABENCH{n + args.warmup:025d}"
             params = {"CallSid": sid, "From": "+15551230000", "To": number, "CallStatus": "ringing"}
+            t0 = time.perf_counter()
             client.post("/voice/incoming", urlencode(params), FORM, HTTP_X_TWILIO_SIGNATURE=validator.compute_signature(base + "/voice/incoming", params))
+            if n >= 0:
+                answered.append((time.perf_counter() - t0) * 1000)
             turn = {**params, "CallStatus": "in-progress", "SpeechResult": utterances[n % len(utterances)]}
             signature = validator.compute_signature(base + "/voice/gather", turn)
             if n < 0:
@@ -147,6 +151,8 @@ def main() -> None:
         print(f"{layer}; the turn's commit {'waits' if durable else 'does not wait'} for the disk (VOICE_DURABLE_COMMIT); {args.warmup} warm-up turns not counted")
         print(f"gather turn over {args.turns} turns: p50 {statistics.median(timings):.1f} ms, p99 {p99:.1f} ms, max {timings[-1]:.1f} ms")
         print(f"CPU of this process per turn: p50 {statistics.median(cpu):.1f} ms, mean {statistics.mean(cpu):.1f} ms; load average {os.getloadavg()[0]:.1f}")
+        answered.sort()
+        print(f"incoming (the greeting) over {len(answered)} calls: p50 {statistics.median(answered):.1f} ms, p99 {answered[min(len(answered) - 1, int(len(answered) * 0.99))]:.1f} ms")
         slowest = sorted(said, reverse=True)[:5]
         print("slowest turns: " + "; ".join(f"{ms:.1f} ms (CPU {cpu_ms:.1f}) {text!r}" for ms, cpu_ms, text in slowest))
         print(f"queries per turn: min {min(queries)}, max {max(queries)}, mean {statistics.mean(queries):.1f}")
