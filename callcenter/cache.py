@@ -46,3 +46,13 @@ class RedisCache(DjangoRedisCache):
             if client is None:
                 client = _shared[key] = _SharedClient(self._servers, **self._options)
             return client
+
+    def count_hit(self, current: str, previous: str, timeout: int) -> tuple[int, int]:
+        """INCR `current` (expiring after `timeout` seconds) and GET `previous`, in one round trip (throttles)."""
+        current_key, previous_key = self.make_and_validate_key(current), self.make_and_validate_key(previous)
+        pipe = self._cache.get_client(current_key, write=True).pipeline(transaction=False)
+        pipe.incr(current_key)
+        pipe.expire(current_key, timeout)
+        pipe.get(previous_key)
+        count, _, before = pipe.execute()
+        return count, int(before or 0)
