@@ -1,11 +1,12 @@
 """With Redis, this process's events leave from one publisher thread: in commit order, on a layer instance of its own."""
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
+from collections.abc import AsyncIterator
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
@@ -16,52 +17,54 @@ pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs R
 
 
 @pytest.fixture
-def admin_channel():
+async def admin_channel() -> AsyncIterator[tuple[RedisChannelLayer, str]]:
     """A channel in the admin group on a layer of the test's own; gone afterwards."""
     layer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(events.ADMIN_GROUP, channel)
+    channel = await layer.new_channel()
+    await layer.group_add(events.ADMIN_GROUP, channel)
     yield layer, channel
-    async_to_sync(layer.group_discard)(events.ADMIN_GROUP, channel)
+    await layer.group_discard(events.ADMIN_GROUP, channel)
+    await layer.close_pools()
 
 
-def test_events_arrive_in_the_order_they_were_handed_over(admin_channel):
+async def flushed() -> bool:
+    return await asyncio.to_thread(events.flush, 10)
+
+
+async def test_events_arrive_in_the_order_they_were_handed_over(admin_channel):
     layer, channel = admin_channel
     handed = [f"ORDER-{n:03d}" for n in range(40)]
 
     for call_id in handed:
         events._send(1, {"type": "callUpdated", "callId": call_id, "data": {}, "timestamp": "t"})
-    assert events.flush(timeout=10)
+    assert await flushed()
 
-    async def received() -> list[str]:
-        ids = []
-        while len(ids) < len(handed):
-            message = await layer.receive(channel)
-            if message["event"]["callId"].startswith("ORDER-"):
-                ids.append(message["event"]["callId"])
-        return ids
-
-    assert async_to_sync(received)() == handed
+    received = []
+    while len(received) < len(handed):
+        message = await asyncio.wait_for(layer.receive(channel), 5)
+        if message["event"]["callId"].startswith("ORDER-"):
+            received.append(message["event"]["callId"])
+    assert received == handed
 
 
-def test_the_request_thread_hands_over_and_never_touches_the_sockets_layer(admin_channel, monkeypatch):
+async def test_the_request_thread_hands_over_and_never_touches_the_sockets_layer(admin_channel, monkeypatch):
     layer, channel = admin_channel
     shared = get_channel_layer()
     monkeypatch.setattr(shared, "group_send", lambda *a, **kw: pytest.fail("sent on the layer the sockets' loop receives on"))
-    sender: list[str] = []
     publisher_layer = events._publisher_layer(shared)[1]
     original = publisher_layer.group_send
+    senders: list[str] = []
 
     async def recording(group, message):
-        sender.append(threading.current_thread().name)
+        senders.append(threading.current_thread().name)
         return await original(group, message)
 
     monkeypatch.setattr(publisher_layer, "group_send", recording)
 
     events._send(1, {"type": "callStarted", "callId": "HANDED", "caller": "", "receiver": "", "timestamp": "t"})
-    assert events.flush(timeout=10)
+    assert await flushed()
 
     assert publisher_layer is not shared
-    assert sender == ["live-events", "live-events"]  # the store's group and the admin group, from the publisher's thread
-    message = async_to_sync(layer.receive)(channel)
+    assert senders == ["live-events", "live-events"]  # the store's group and the admin group, from the publisher's thread
+    message = await asyncio.wait_for(layer.receive(channel), 5)
     assert message["event"]["callId"] == "HANDED"
