@@ -62,19 +62,15 @@ def request_tz(request: Request, store: Store | None = None) -> zoneinfo.ZoneInf
     return store.tzinfo if store else zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def visible_calls(request: Request) -> QuerySet[Call]:
-    """Calls the requester may see, narrowed to `?store=<slug>` when given."""
-    qs = Call.objects.for_user(request.user)
-    slug = request.query_params.get("store")
-    if slug:
-        qs = qs.filter(store=pick_store(request.user, slug))
-    return qs
-
-
 def visible_store_scope(request: Request) -> list[int] | None:
-    """The ids of the stores whose calls `visible_calls` holds (None: every store)."""
+    """The ids of the stores whose calls the requester may see, narrowed to `?store=<slug>` (None: every store)."""
     slug = request.query_params.get("store")
     return [pick_store(request.user, slug).pk] if slug else visible_store_ids(request.user)
+
+
+def visible_calls(request: Request) -> QuerySet[Call]:
+    """Calls the requester may see, narrowed to `?store=<slug>` when given."""
+    return queries.calls_of(visible_store_scope(request))
 
 
 def get_call(request: Request, ref: str, *, for_update: bool = False) -> Call:
@@ -119,7 +115,7 @@ class CallListCreateView(APIView):
     def get(self, request: Request) -> Response:
         params = validated(CallFilterSerializer, request.query_params.dict(), tz=timezone.get_current_timezone()).validated_data
         store_ids = visible_store_scope(request)
-        calls = Call.objects.all() if store_ids is None else Call.objects.filter(store_id__in=store_ids)
+        calls = queries.calls_of(store_ids)
         tz = request_tz(request)
         qs = queries.filter_calls(calls, params, tz)
         total = queries.count_calls(qs, params, store_ids, tz)

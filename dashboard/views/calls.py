@@ -16,6 +16,7 @@ from calls.models import Call
 from calls.serializers import SORT_FIELDS, CallFilterSerializer
 from dashboard.forms import CallFilterForm
 from dashboard.views.common import add_errors, chosen_store, page, page_tz, staff_required
+from store.tenancy import visible_store_ids
 
 PAGE_SIZE = 25
 COLUMNS = [
@@ -31,8 +32,8 @@ COLUMNS = [
 
 
 def visible_calls(request: HttpRequest, store):
-    calls = Call.objects.for_user(request.user)
-    return calls if store is None else calls.filter(store=store)
+    """The calls of the chosen store (chosen_store checked it is visible), else of every store the user may see."""
+    return queries.calls_of([store.pk] if store is not None else visible_store_ids(request.user))
 
 
 @staff_required
