@@ -35,6 +35,7 @@ STOPWORDS = set(
 GENERIC_DEPARTMENT_WORDS = {"department", "dept", "section", "counter", "desk", "services", "service", "and", "goods", "supplies", "products"}
 
 
+DIGIT = re.compile(r"[0-9]")  # a word with one is a SKU (voice.selectors keeps SKUs out of the vocabulary)
 SIZE = re.compile(r"\((?=[^)]*(?:\d|\b(?:per|each|dozen|loaf|bunch|head|pint|quart|gallon|half|jar|bag|pack|box)\b))[^)]*\)", re.I)
 
 
@@ -149,6 +150,8 @@ def _known_to(store: Store, version: int | None) -> Callable[[str], bool]:
         return lambda said: False
 
     def known(said: str) -> bool:
+        if DIGIT.search(said):  # a SKU: not in the vocabulary; its first letters find its siblings, as ever
+            return False
         bucket = vocabulary(store, said[:2], version=version).words
         return said in bucket or singular(said) in bucket
 
@@ -190,7 +193,7 @@ def corrected(store: Store, content: list[str], *, version: int | None = None) -
     fixed = []
     for said in content:
         best = None
-        if len(said) >= 5:
+        if len(said) >= 5 and not DIGIT.search(said):  # SKUs (with digits) are matched exactly, never corrected
             bucket = vocabulary(store, said[:2], version=version)
             if said not in bucket.words:
                 best = process.extractOne(said, bucket.fuzzy, scorer=fuzz.ratio, score_cutoff=80)

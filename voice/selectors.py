@@ -141,16 +141,22 @@ def store_data(store: Store, *, version: int | None = None) -> StoreData:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The store's index words starting with two letters: all of them (is a word known?) and the
-    first ones in order (what a misspelling is compared to)."""
+    """The store's index words (not SKUs) starting with two letters: all of them (is a word known?) and
+    the first ones in order (what a misspelling is compared to)."""
 
     words: frozenset[str]
     fuzzy: tuple[str, ...]
 
 
 def _load_vocabulary(store_id: int, prefix: str) -> Vocabulary:
+    # Words with digits are SKUs, matched exactly, never corrected: a store's SKUs all starting
+    # "gen00..." would otherwise make one bucket of 50,000 words.
     found = list(
-        InventoryWord.objects.filter(store_id=store_id, word__startswith=prefix).order_by("word").values_list("word", flat=True).distinct()
+        InventoryWord.objects.filter(store_id=store_id, word__startswith=prefix)
+        .exclude(word__regex=r"[0-9]")
+        .order_by("word")
+        .values_list("word", flat=True)
+        .distinct()
     )
     return Vocabulary(words=frozenset(found), fuzzy=tuple(found[:VOCABULARY_FUZZY_LIMIT]))
 

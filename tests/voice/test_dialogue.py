@@ -208,3 +208,13 @@ def test_only_a_word_the_store_does_not_know_is_searched_by_its_first_letters(sh
     assert found.item.sku == fuzzy.item.sku == "BRC001"
     assert [" LIKE " in q["sql"] for q in known.captured_queries] == [False]
     assert [" LIKE " in q["sql"] for q in misspelt.captured_queries] == [True]
+
+
+def test_skus_stay_out_of_the_vocabulary_and_are_still_found_exactly(shop):
+    """A store's SKUs sharing two letters ("gen0000001"...) would make one bucket of thousands of words."""
+    from voice.matching import search_items
+    from voice.selectors import vocabulary
+
+    assert "mlk002" not in vocabulary(shop, "ml").words
+    assert "chocolate" in vocabulary(shop, "ch").words
+    assert search_items(shop, ["mlk002"]).item.sku == "MLK002"
