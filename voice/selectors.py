@@ -3,6 +3,8 @@ store's data the dialogue engine reads on every turn (cached under the store's d
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -58,8 +60,11 @@ def call_for_sid(call_sid: str, *, numbers: tuple[str, ...] = ()) -> Call | None
 
 DATA_TTL = 3600  # an old version's entries are never read again; let the cache forget them
 VOCABULARY_FUZZY_LIMIT = 3000  # words of one two-letter bucket compared to a misspelling, at most
-_LOCAL_LIMIT = 512
-_local: dict[str, Any] = {}
+# Entries of this process's copy, least recently used first: a store's settings and each bucket of its
+# words it has been asked about. Old versions' entries fall off the end; other stores' stay.
+_LOCAL_LIMIT = 4096
+_local: OrderedDict[str, Any] = OrderedDict()
+_local_lock = threading.Lock()  # threaded servers: one request's reads must not meet another's eviction
 
 
 @dataclass(frozen=True)
@@ -99,9 +104,11 @@ def data_version(store_id: int) -> int | None:
 
 def _cached(key: str, load: Callable[[], Any]) -> Any:
     """This process's copy, else the Django cache's, else `load()` (and keep it in both)."""
-    found = _local.get(key)
-    if found is not None:
-        return found
+    with _local_lock:
+        found = _local.get(key)
+        if found is not None:
+            _local.move_to_end(key)
+            return found
     try:
         found = cache.get(key)
     except Exception:
@@ -112,9 +119,10 @@ def _cached(key: str, load: Callable[[], Any]) -> Any:
             cache.set(key, found, DATA_TTL)
         except Exception:
             logger.warning("voice: could not cache %s", key, exc_info=True)
-    if len(_local) >= _LOCAL_LIMIT:
-        _local.clear()  # old versions pile up here; clearing costs one reload per store
-    _local[key] = found
+    with _local_lock:
+        _local[key] = found
+        while len(_local) > _LOCAL_LIMIT:
+            _local.popitem(last=False)
     return found
 
 

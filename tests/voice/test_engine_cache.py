@@ -203,3 +203,23 @@ def test_edits_in_the_django_admin_are_heard_on_the_next_turn_too(shop, client, 
 
     client.post(f"/admin/store/department/{dairy.pk}/delete/", {"post": "yes"})
     assert ask(shop, "dairy").transfer is None
+
+
+def test_this_processs_copy_drops_the_least_recently_used_entry_only(monkeypatch):
+    """Many stores' buckets of words: a full copy forgets the oldest-used entry, not every store's at once."""
+    from collections import OrderedDict
+
+    from voice import selectors
+
+    monkeypatch.setattr(selectors, "_LOCAL_LIMIT", 2)
+    monkeypatch.setattr(selectors, "_local", OrderedDict())
+    loads: list[str] = []
+
+    def cached(key: str) -> str:
+        return selectors._cached(f"test-lru:{key}", lambda: loads.append(key) or key)
+
+    cached("a"), cached("b"), cached("a"), cached("c")  # "b" is the least recently used when "c" arrives
+    monkeypatch.setattr(selectors.cache, "get", lambda key, default=None: None)  # the shared cache forgot too
+    cached("a"), cached("b")
+
+    assert loads == ["a", "b", "c", "b"]
