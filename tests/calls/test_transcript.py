@@ -164,3 +164,18 @@ def test_staff_may_append_too(agent_api, call):
 
     assert response.status_code == 200, response.content
     assert entries_of(call) == [(0, "Agent", "Taking over.")]
+
+
+def test_an_append_of_more_lines_than_one_insert_holds_keeps_them_all_in_order(bot_api, call):
+    from calls.services import INSERT_BATCH
+
+    lines = INSERT_BATCH * 2 + 7
+    text = "".join(f"User: line {n}\n" for n in range(lines))
+
+    response = bot_api.patch("/api/calls/TEST123/transcript", {"transcript": text}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["transcript"] == text
+    stored = entries_of(call)
+    assert [seq for seq, _, _ in stored] == list(range(lines))
+    assert stored[-1] == (lines - 1, "User", f"line {lines - 1}")
