@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -70,7 +69,7 @@ def visible_store_scope(request: Request) -> list[int] | None:
 
 def visible_calls(request: Request) -> QuerySet[Call]:
     """Calls the requester may see, narrowed to `?store=<slug>` when given."""
-    return queries.calls_of(visible_store_scope(request))
+    return Call.objects.in_stores(visible_store_scope(request))
 
 
 def get_call(request: Request, ref: str, *, for_update: bool = False) -> Call:
@@ -115,7 +114,7 @@ class CallListCreateView(APIView):
     def get(self, request: Request) -> Response:
         params = validated(CallFilterSerializer, request.query_params.dict(), tz=timezone.get_current_timezone()).validated_data
         store_ids = visible_store_scope(request)
-        calls = queries.calls_of(store_ids)
+        calls = Call.objects.in_stores(store_ids)
         tz = request_tz(request)
         qs = queries.filter_calls(calls, params, tz)
         total = queries.count_calls(qs, params, store_ids, tz)

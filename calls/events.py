@@ -79,8 +79,9 @@ class _Publisher:
     def _enqueue(self, event: tuple[Any, int, dict[str, Any]]) -> None:
         try:
             self.queue.put_nowait(event)
-        except asyncio.QueueFull:  # the layer has been failing for a while: drop, not grow without end
-            _log_lost(event[2], _groups(event[1]), [asyncio.QueueFull("live events queue full")] * 2)
+        except asyncio.QueueFull as full:  # the layer has been failing for a while: drop, not grow without end
+            groups = _groups(event[1])
+            _log_lost(event[2], groups, [full] * len(groups))
 
     async def _drain(self) -> None:
         while True:

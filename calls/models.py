@@ -9,18 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from store.tenancy import visible_store_ids
+from store.tenancy import StoreRowQuerySet, visible_store_ids
 
 
 TWILIO_SID_RE = re.compile(r"CA[0-9a-f]{32}")
 
 
-class CallQuerySet(models.QuerySet):
-    def for_user(self, user: Any) -> "CallQuerySet":
-        """Only the calls of stores the user (or bot key) may see."""
-        store_ids = visible_store_ids(user)
-        return self if store_ids is None else self.filter(store_id__in=store_ids)
-
+class CallQuerySet(StoreRowQuerySet):
     def live(self) -> "CallQuerySet":
         return self.filter(status__in=Call.LIVE_STATUSES)
 
@@ -136,13 +131,6 @@ class TranscriptEntry(models.Model):
 def transcript_line(speaker: str, text: str) -> str:
     """One line of a transcript as the API and the live events show it: "Speaker: text"."""
     return f"{speaker}: {text}" if speaker else text
-
-
-class StoreRowQuerySet(models.QuerySet):
-    def for_user(self, user: Any) -> "StoreRowQuerySet":
-        """Only the rows of stores the user may see."""
-        store_ids = visible_store_ids(user)
-        return self if store_ids is None else self.filter(store_id__in=store_ids)
 
 
 class Customer(models.Model):

@@ -44,11 +44,6 @@ def parse_bound(value: str, *, field: str, tz: zoneinfo.ZoneInfo, end: bool = Fa
     return moment
 
 
-def calls_of(store_ids: list[int] | None) -> QuerySet[Call]:
-    """The calls of these stores (None: of every store)."""
-    return Call.objects.all() if store_ids is None else Call.objects.filter(store_id__in=store_ids)
-
-
 def filter_calls(qs: QuerySet[Call], params: dict[str, Any], tz: zoneinfo.ZoneInfo) -> QuerySet[Call]:
     """Apply GET /api/calls filters (already validated by CallFilterSerializer) and its sort."""
     for name in ("type", "status", "language", "caller", "receiver"):

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from calls.models import StoreRowQuerySet
+from store.tenancy import StoreRowQuerySet
 
 
 class SubscriptionPlan(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -55,3 +56,15 @@ def require_store(user: Any, slug: str | None) -> Store:
             raise ValidationError({"store": ["Name the store (its slug, ?store=<slug>): you can see several."]})
         raise ValidationError({"store": ["You have no store."]})
     return store
+
+
+class StoreRowQuerySet(models.QuerySet):
+    """Rows that belong to a store (a `store` foreign key): calls, customers, callbacks, AI agents, billing."""
+
+    def in_stores(self, store_ids: list[int] | None) -> "StoreRowQuerySet":
+        """Only the rows of these stores (None: of every store)."""
+        return self if store_ids is None else self.filter(store_id__in=store_ids)
+
+    def for_user(self, user: Any) -> "StoreRowQuerySet":
+        """Only the rows of stores the user (or bot key) may see."""
+        return self.in_stores(visible_store_ids(user))

@@ -2,20 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from store.tenancy import visible_store_ids
+from store.tenancy import StoreRowQuerySet
 
 
-class AIAgentQuerySet(models.QuerySet):
-    def for_user(self, user: Any) -> "AIAgentQuerySet":
-        store_ids = visible_store_ids(user)
-        return self if store_ids is None else self.filter(store_id__in=store_ids)
-
+class AIAgentQuerySet(StoreRowQuerySet):
     def on_duty(self, *, store_id: int, at: dt.datetime, tz: dt.tzinfo) -> "AIAgent | None":
         """The store's active agent whose working hours cover `at` (local time), oldest first; else its oldest active agent."""
         agents = list(self.filter(store_id=store_id, status=AIAgent.Status.ACTIVE).order_by("created_at", "id"))

@@ -16,7 +16,6 @@ from calls.models import Call
 from calls.serializers import SORT_FIELDS, CallFilterSerializer
 from dashboard.forms import CallFilterForm
 from dashboard.views.common import add_errors, chosen_store, page, page_tz, staff_required
-from store.tenancy import visible_store_ids
 
 PAGE_SIZE = 25
 COLUMNS = [
@@ -33,7 +32,7 @@ COLUMNS = [
 
 def visible_calls(request: HttpRequest, store):
     """The calls of the chosen store (chosen_store checked it is visible), else of every store the user may see."""
-    return queries.calls_of([store.pk] if store is not None else visible_store_ids(request.user))
+    return Call.objects.for_user(request.user) if store is None else Call.objects.in_stores([store.pk])
 
 
 @staff_required
