@@ -319,6 +319,23 @@ class StaffMember(StoreScoped):
         return self.name
 
 
+class Faq(StoreScoped):
+    """One entry of the store's knowledge base: a question callers ask and the answer the voice agent speaks."""
+
+    question = models.CharField(max_length=300)
+    answer = models.TextField()
+    # Words callers use for it ("refund", "exchange" for returns).
+    keywords = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["question", "id"]
+        indexes = [models.Index(fields=["store", "is_active"], name="faq_store_active")]
+        verbose_name = "FAQ"
+
+    def __str__(self) -> str:
+        return self.question
+
+
 def default_voice_settings() -> dict:
     return {"voice_id": "default", "stability": 0.5, "similarity_boost": 0.75}
 
