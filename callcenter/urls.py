@@ -27,6 +27,7 @@ urlpatterns = [
     # First: Twilio waits on the line for these, and the resolver tries patterns in order.
     path("", include("voice.urls")),
     route(r"api/health", api.HealthView.as_view(), "health"),
+    route(r"health", api.RootHealthView.as_view(), "health-root"),
     route(r"api/ping", api.PingView.as_view(), "ping"),
     route(r"api/auth/login", api.AuthLoginView.as_view(), "auth-login"),
     route(r"api/auth/logout", api.LogoutView.as_view(), "auth-logout"),

@@ -1,12 +1,19 @@
-"""GET /api/health: the app, its database and its channel layer."""
+"""GET /api/health (and /health, the original voice app's path): the app, its database and its channel layer."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from callcenter import api as callcenter_api
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("path", ["/api/health", "/api/health/"])
@@ -84,3 +91,38 @@ def test_broken_database_is_503(api, db, monkeypatch):
 def test_health_only_reads(api, db, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         assert api.get("/api/health").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/health", "/health/"])
+def test_health_at_the_root_answers_like_api_health(api, db, path):
+    response = api.get(path)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "OK"
+    assert body.keys() == api.get("/api/health").json().keys()
+
+
+PROBE = """
+import django, json
+django.setup()
+from django.test import Client
+client = Client()  # plain HTTP, as a load balancer probes
+print(json.dumps({path: client.get(path).status_code for path in ("/api/health", "/api/health/", "/health", "/api/calls", "/login/")}))
+"""
+
+
+def test_with_debug_off_plain_http_health_probes_get_200_and_the_rest_redirects(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "SECURE_SSL_REDIRECT")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="callcenter.settings",
+        DEBUG="0",
+        SECRET_KEY="x" * 20 + "-probe-only-secret-0123456789",
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+    )
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    codes = json.loads(done.stdout.strip().splitlines()[-1])
+    assert codes == {"/api/health": 200, "/api/health/": 200, "/health": 200, "/api/calls": 301, "/login/": 301}

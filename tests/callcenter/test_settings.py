@@ -18,7 +18,7 @@ SETTINGS_VARIABLES = {
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "PUBLIC_BASE_URL",
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "THROTTLE_ANON", "THROTTLE_BOT", "THROTTLE_PERSON", "LOGIN_FAILURE_LIMIT",
     "LOGIN_FAILURE_WINDOW", "NUM_PROXIES", "DB_POOL", "DB_POOL_SIZE", "TIME_ZONE", "LOG_LEVEL", "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS", "TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE",
+    "SECURE_HSTS_SECONDS", "TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE", "CORS_ALLOWED_ORIGINS",
 }  # fmt: skip
 PROBE = """
 import json
@@ -49,6 +49,14 @@ def run(args: list[str], **variables: str) -> subprocess.CompletedProcess:
 
 def probe(**variables: str) -> dict:
     result = run(["-c", PROBE], DJANGO_SETTINGS_MODULE="callcenter.settings", **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def probe_value(name: str, **variables: str):
+    """One setting's value in a fresh process started with only `variables` set."""
+    script = f"import json\nfrom django.conf import settings as s\nprint(json.dumps(s.{name}))"
+    result = run(["-c", script], DJANGO_SETTINGS_MODULE="callcenter.settings", **variables)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
