@@ -5,6 +5,10 @@ TO STDOUT WITH (FORMAT csv)`, each time written by to_char() in the requested zo
 `datetime.isoformat()` writes it): formatting each row in Python, the time zone conversion above
 all, capped the export at about 25,000 rows/s. Other databases (SQLite) keep the Python writer.
 tests/calls/test_export.py holds the two paths to the same bytes.
+
+A text cell a spreadsheet would read as a formula (OWASP "CSV injection": it begins with =, +, -, @, a tab
+or a carriage return) is written with a single quote before it, in both paths alike; a phone number
+column (caller, receiver) holding exactly an E.164 number (`+15551234567`) is written as it is.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import contextlib
 import csv
 import functools
 import io
+import re
 import zoneinfo
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
@@ -35,6 +40,12 @@ EXPORT_COLUMNS = [
 ]  # fmt: skip
 TIME_COLUMNS = {"start_time", "end_time"}
 NUMBER_COLUMNS = {"duration", "interruption_count"}
+PHONE_COLUMNS = {"caller", "receiver"}
+# What a spreadsheet reads as the start of a formula (OWASP), and what such a cell gets in front.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+FORMULA_GUARD = "'"
+# A whole E.164 number (ASCII digits only: Python's \d would take other scripts' digits too).
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 EXPORT_CHUNK = 2000  # rows a chunk; the header goes with the first
 # to_char()'s picture of isoformat() with microseconds, in the session's time zone.
 ISO_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM'
@@ -62,8 +73,9 @@ def python_chunks(qs: QuerySet[Call], tz: zoneinfo.ZoneInfo) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([name for name, _ in EXPORT_COLUMNS])
+    cells = [functools.partial(python_cell, column, tz) for _, column in EXPORT_COLUMNS]
     while chunk := list(islice(rows, chunk_size)):
-        writer.writerows([value.astimezone(tz).isoformat() if hasattr(value, "astimezone") else value for value in row] for row in chunk)
+        writer.writerows([cell(value) for cell, value in zip(cells, row)] for row in chunk)
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
@@ -81,6 +93,17 @@ def whole_minute_offsets(zone: str) -> bool:
     return all(datetime(year, month, 1, tzinfo=tz).utcoffset().total_seconds() % 60 == 0 for year in range(1970, 2101) for month in range(1, 13))
 
 
+def python_cell(column: str, tz: zoneinfo.ZoneInfo, value: Any) -> Any:
+    """One value as csv.writer gets it: a time in `tz` as isoformat(), a would-be formula guarded."""
+    if column in TIME_COLUMNS:
+        return value.astimezone(tz).isoformat() if value is not None else None
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        if column in PHONE_COLUMNS and E164.fullmatch(value):
+            return value
+        return FORMULA_GUARD + value
+    return value
+
+
 def sql_column(column: str) -> Any:
     """One export column as PostgreSQL's COPY must write it to match csv.writer."""
     if column in TIME_COLUMNS:
@@ -89,7 +112,18 @@ def sql_column(column: str) -> Any:
     if column in NUMBER_COLUMNS:
         return F(column)
     # COPY writes NULL as an empty field but quotes an empty string (""); csv.writer writes '' bare.
-    return NullIf(F(column), Value(""))
+    return NullIf(guarded(column), Value(""))
+
+
+def guarded(column: str) -> Func:
+    """The column with a single quote before a would-be formula, exactly as python_cell() writes it."""
+    # chr(9) and chr(13): tab and carriage return, without a backslash escape in the SQL text.
+    starts = ", ".join(f"'{char}'" for char in sorted(FORMULA_STARTS - {"\t", "\r"})) + ", chr(9), chr(13)"
+    condition = f"left(%(expressions)s, 1) IN ({starts})"
+    if column in PHONE_COLUMNS:
+        condition += f" AND %(expressions)s !~ '^{E164.pattern}$'"
+    template = f"CASE WHEN {condition} THEN '{FORMULA_GUARD * 2}' || %(expressions)s ELSE %(expressions)s END"
+    return Func(F(column), template=template, output_field=CharField())
 
 
 def copy_chunks(qs: QuerySet[Call], tz: zoneinfo.ZoneInfo) -> Iterator[bytes]:

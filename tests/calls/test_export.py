@@ -70,6 +70,72 @@ def test_export_is_a_streamed_csv_attachment_with_a_header(owner_api, store):
     ]  # fmt: skip
 
 
+# --- a cell a spreadsheet would run (OWASP "CSV injection") gets a single quote before it ----------
+
+GUARDED = [
+    # (value written by a bot or a caller, the cell in the export) for a text column
+    ("=1+2", "'=1+2"), ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'), ("+1+2", "'+1+2"), ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("=", "'="), ("'=1", "'=1"), (" =1", " =1"),
+    ("a=1", "a=1"), ("", ""),
+]  # fmt: skip
+PHONES = [
+    # a phone number column keeps exactly an E.164 number; anything else starting with + is guarded
+    ("+15551234567", "+15551234567"), ("+442071838750", "+442071838750"), ("+0123", "'+0123"), ("+1", "'+1"),
+    ("+1555123456789012", "'+1555123456789012"), ("+15551234567\n", "'+15551234567\n"), ("+1555 1234", "'+1555 1234"),
+    ("+١٢٣٤٥", "'+١٢٣٤٥"), ("=1+2", "'=1+2"), ("-5", "'-5"), ("15551234567", "15551234567"),
+]  # fmt: skip
+
+
+def hostile_calls(store) -> list[tuple[str, str, str, str]]:
+    """A call per hostile value, in export order: the cells of its callId, text columns, number columns and language."""
+    expected = []
+    phones = PHONES * 2
+    for i, (text, text_cell) in enumerate(GUARDED + GUARDED[::-1]):
+        phone, phone_cell = phones[i % len(phones)]
+        # The guard only ever adds a quote in front: the callId text + i reads text_cell + i.
+        short = len(text) <= 12  # the language column's length
+        make_call(store, f"{text}{i}", caller=phone, receiver=phone, outcome=text, audio_file=text, language=text if short else "en",
+                  start_time=utc(2025, 6, 10, 14) - timedelta(minutes=i))  # fmt: skip
+        expected.append((f"{text_cell}{i}", text_cell, phone_cell, text_cell if short else "en"))
+    return expected
+
+
+def test_export_guards_every_text_cell_a_spreadsheet_would_run_as_a_formula(owner_api, store):
+    expected = hostile_calls(store)
+
+    rows = read_csv(owner_api.get("/api/calls/export", {"sortBy": "startTime", "sortOrder": "desc"}))[1:]
+
+    # callId; caller and receiver; language; outcome and audioFile
+    assert [(row[0], row[3], row[4], row[8], row[12], row[13]) for row in rows] == [
+        (call_cell, phone_cell, phone_cell, language_cell, text_cell, text_cell) for call_cell, text_cell, phone_cell, language_cell in expected
+    ]
+    plain_numbers = {cell for _, cell in PHONES if cell[:1] == "+"}
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and cell not in plain_numbers]
+
+
+def test_the_python_writer_guards_formulas(store):
+    expected = hostile_calls(store)
+    tz = zoneinfo.ZoneInfo("UTC")
+
+    body = b"".join(export.python_chunks(queries.filter_calls(Call.objects.all(), {"sortBy": "startTime", "sortOrder": "desc"}, tz), tz))
+
+    rows = list(csv.reader(io.StringIO(body.decode(), newline="")))[1:]
+    assert [(row[0], row[3], row[12]) for row in rows] == [(call_cell, phone_cell, text_cell) for call_cell, text_cell, phone_cell, _ in expected]
+
+
+@pytest.mark.postgres
+def test_postgres_copy_guards_formulas_with_the_same_bytes_as_the_python_writer(store):
+    expected = hostile_calls(store)
+    tz = zoneinfo.ZoneInfo("America/New_York")
+    qs = queries.filter_calls(Call.objects.all(), {"sortBy": "startTime", "sortOrder": "desc"}, tz)
+
+    copied = b"".join(export.copy_chunks(qs, tz))
+
+    rows = list(csv.reader(io.StringIO(copied.decode(), newline="")))[1:]
+    assert [(row[3], row[4], row[12], row[13]) for row in rows] == [(p, p, t, t) for _, t, p, _ in expected]
+    assert copied == b"".join(export.python_chunks(qs, tz))
+
+
 def test_export_of_no_calls_is_the_header_alone(owner_api, store):
     assert read_csv(owner_api.get("/api/calls/export/")) == [HEADER]
 
@@ -150,6 +216,9 @@ def test_export_is_for_staff_only(api, bot_api, agent_api, store):
 
 ZONES = ["America/New_York", "Asia/Kolkata", "UTC", "Europe/London", "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham"]
 AWKWARD = ["", "plain", "a,b", 'say "hi"', '"', "line\nbreak", "cr\rhere", "crlf\r\n", ",", " padded ", "\\.", "\\", "é ü 😀", "'quote'", "tab\tin"]
+# What a spreadsheet would run as a formula (OWASP), and numbers that look like one but are plain E.164.
+HOSTILE = ["=1+2", '=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=", "+", "-", "@", "'=1",
+           "+15551234567", "+442071838750", "+0123", "+1555123456789012", "+15551234567\n", "+1555 1234", "+١٢٣٤٥", " =1"]
 
 
 def varied_calls(store, other_store, count: int = 400) -> None:
@@ -160,11 +229,11 @@ def varied_calls(store, other_store, count: int = 400) -> None:
     for i in range(count):
         start = moments[i] if i < len(moments) else utc(1970, 1, 1) + timedelta(seconds=rng.randrange(4_100_000_000), microseconds=rng.choice([0, 0, 1, rng.randrange(10**6)]))
         make_call(store if i % 3 else other_store, f"call-{i}{rng.choice(AWKWARD)}", type=rng.choice(["inbound", "outbound"]),
-                  caller=rng.choice(AWKWARD), receiver=rng.choice(AWKWARD), start_time=start,
+                  caller=rng.choice(AWKWARD + HOSTILE), receiver=rng.choice(AWKWARD + HOSTILE), start_time=start,
                   end_time=None if i % 4 == 0 else start + timedelta(seconds=rng.randrange(4000), microseconds=rng.choice([0, 7])),
                   status=rng.choice(["success", "in-progress", "failed"]), language=rng.choice(["en", "hi", ""]),
                   duration=rng.randrange(5000), interruption_count=rng.randrange(3), satisfaction=rng.choice(["positive", "unknown"]),
-                  outcome=rng.choice(AWKWARD), audio_file=rng.choice(AWKWARD))  # fmt: skip
+                  outcome=rng.choice(AWKWARD + HOSTILE), audio_file=rng.choice(AWKWARD + HOSTILE))  # fmt: skip
 
 
 @pytest.mark.postgres
