@@ -1,10 +1,8 @@
 """Everything the agent says: the store's voice templates first, then built-in defaults, in the call's language."""
 from __future__ import annotations
 
-import string
-from collections import defaultdict
-
 from store.models import Store
+from store.placeholders import fill
 from voice.selectors import StoreData, store_data
 
 # A prompt may be stored under any of these template types (the first found wins): the
@@ -155,11 +153,8 @@ class Prompts:
     def say(self, prompt: str, **values: object) -> str:
         """The prompt filled in; a placeholder with no value is left out rather than spoken as braces."""
         base = {"store_name": self.store.name, "store_phone": self.store.phone, "address": self.store.address, "hours": self.store.hours}
-        filled = defaultdict(str, {**base, **{k: v for k, v in values.items() if v is not None}})
-        try:
-            return string.Formatter().vformat(self.text(prompt), (), filled).strip()
-        except (ValueError, IndexError):  # a malformed template saved before validation existed
-            return DEFAULTS[self.language].get(prompt, "").format_map(filled)
+        # Owner-written text is never a format string: only the documented {name}s are filled (store/placeholders.py).
+        return fill(self.text(prompt), {**base, **{k: v for k, v in values.items() if v is not None}}).strip()
 
 
 def say(store: Store, prompt: str, *, language: str = "en", **values: object) -> str:

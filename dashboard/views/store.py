@@ -3,8 +3,6 @@ and staff. Every change goes through the API's serializers and store.services.sa
 agents read, admins and owners write."""
 from __future__ import annotations
 
-import string
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +22,7 @@ from dashboard.views.common import add_errors, can_manage, page, staff_required,
 from store import services
 from store.api import search_inventory
 from store.models import TEMPLATE_PLACEHOLDERS, Coupon, Department, InventoryItem, StaffMember, Store, VoiceTemplate
+from store.placeholders import fill
 from store.tenancy import visible_stores
 from store.serializers import (
     CouponSerializer,
@@ -93,11 +92,8 @@ def sample_values(store: Store) -> dict[str, str]:
 
 
 def preview(text: str, values: dict[str, str]) -> str:
-    """The template as a caller would hear it, with sample values; a malformed one as it is."""
-    try:
-        return string.Formatter().vformat(text, (), defaultdict(str, values)).strip()
-    except (ValueError, IndexError, KeyError, AttributeError):
-        return text
+    """The template as a caller would hear it, with sample values (the voice agent's own substitution)."""
+    return fill(text, values).strip()
 
 
 def store_context(store: Store, tab: str) -> dict[str, Any]:

@@ -7,8 +7,11 @@
   if (!source || !output || !samplesNode) return;
   const samples = JSON.parse(samplesNode.textContent);
   function render() {
-    output.textContent = source.value.replace(/\{(\w*)\}/g, function (_, name) {
-      return Object.prototype.hasOwnProperty.call(samples, name) ? samples[name] : "{" + name + "}";
+    // The same substitution as store/placeholders.py's fill(): {{ and }} are literal braces, a
+    // documented {name} its sample, anything else in braces is left out, a lone brace stays.
+    output.textContent = source.value.replace(/\{\{|\}\}|\{([^{}]*)\}/g, function (token, name) {
+      if (name === undefined) return token.charAt(0);
+      return Object.prototype.hasOwnProperty.call(samples, name) ? samples[name] : "";
     }).trim() || "—";
   }
   source.addEventListener("input", render);

@@ -163,3 +163,22 @@ def test_inventory_search_and_pages_with_a_fixed_query_count(owner, store, djang
     with django_assert_max_num_queries(10):
         response = client.get("/store/inventory/", {"page": 40})
     assert response.context["page_obj"].number == 40
+
+
+@pytest.mark.parametrize("field", ["greeting_message", "hold_message"])
+def test_store_info_page_refuses_a_greeting_that_is_a_format_string(owner, store, field):
+    response = signed_in(owner).post("/store/info/", {**INFO, field: "Hi {address.__class__.__base__.__subclasses__}"})
+
+    assert response.status_code == 400
+    errors = field_errors(response, field)
+    assert errors and "is not allowed" in errors[0] and "Use only these placeholders: {store_name}" in errors[0]
+    store.refresh_from_db()
+    assert store.greeting_message == "" and not AuditEntry.objects.exists()
+
+
+def test_a_template_preview_fills_only_the_documented_names(owner, store):
+    # Saved before validation refused it: the preview shows what the caller would hear, never the format's result.
+    Store.objects.filter(pk=store.pk).update(address="1 Main St")
+    VoiceTemplate.objects.create(store=store, template_type="greeting", text_content="Hi {store_name:>2000}{address.__class__} at {address}.")
+    response = signed_in(owner).get("/store/templates/")
+    assert response.context["rows"][0]["preview"] == "Hi  at 1 Main St."

@@ -285,3 +285,18 @@ def test_dry_run_reports_and_writes_nothing(store):
     assert "departments.json: 10 created" in output and "(dry run: nothing written)" in output
     assert counts(store) == dict.fromkeys(counts(store), 0)
     assert not AuditEntry.objects.filter(store=store).exists()
+
+
+def test_a_greeting_that_is_a_format_string_is_not_imported(store, tmp_path):
+    folder = copy_of_original(tmp_path)
+    edit(folder, "store_info.json", lambda info: info.update(greeting_message="Hi {address.__class__.__base__.__subclasses__}", hold_message="{store_name:>20000000}"))
+    edit(folder, "voice_templates.json", lambda rows: rows[0].update(text_content="Welcome to {store_name:>2000}!"))
+
+    output = run_import(folder, store="main-street")
+
+    assert "store_info.json: greeting_message: {address.__class__.__base__.__subclasses__} is not allowed" in output
+    assert "hold_message: {store_name:>20000000} is not allowed" in output
+    assert "skipped row 1 (greeting): text_content: {store_name:>2000} is not allowed" in output
+    store.refresh_from_db()
+    assert store.greeting_message == "" and store.hold_message == ""
+    assert not VoiceTemplate.objects.filter(store=store, text_content__contains=":>").exists()

@@ -126,3 +126,33 @@ def test_person_with_no_store_is_told_so(api, db, path):
 
     assert response.status_code == 400
     assert response.json()["fields"]["store"] == ["You have no store."]
+
+
+@pytest.mark.parametrize(
+    "field,text,message",
+    [
+        ("greeting_message", "Hi {address.__class__.__base__.__subclasses__}", "is not allowed: a placeholder is its name alone"),
+        ("greeting_message", "{store_name:>20000000}", "{store_name:>20000000} is not allowed"),
+        ("hold_message", "Please hold, {store_name:>2000}", "{store_name:>2000} is not allowed"),
+        ("hold_message", "Hold for {agent}", "Unknown placeholder {agent}."),
+    ],
+)
+def test_greeting_and_hold_message_take_only_the_documented_placeholders(owner_api, store, field, text, message):
+    response = owner_api.put("/api/store-info", {field: text, "name": "Renamed"}, format="json")
+
+    assert response.status_code == 400, response.content
+    errors = response.json()["fields"]
+    assert list(errors) == [field]
+    assert message in errors[field][0] and "Use only these placeholders: {store_name}, {store_phone}" in errors[field][0]
+    store.refresh_from_db()
+    assert (store.name, store.greeting_message, store.hold_message) == ("Main Street Market", "", "")
+    assert not AuditEntry.objects.exists()
+
+
+def test_greeting_with_documented_placeholders_and_braces_is_saved(owner_api, store):
+    text = "Welcome to {store_name} at {address}! {{Open}} late."
+    response = owner_api.put("/api/store-info", {"greeting_message": text}, format="json")
+
+    assert response.status_code == 200, response.content
+    store.refresh_from_db()
+    assert store.greeting_message == text

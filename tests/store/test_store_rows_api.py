@@ -248,3 +248,19 @@ def test_a_change_keeps_what_someone_else_changed_meanwhile(owner_api, store):
 
     dept.refresh_from_db()
     assert (dept.phone_extension, dept.description) == ("150", "Changed by someone else")
+
+
+@pytest.mark.parametrize("text", ["Hi {store_name:>2000}", "Hi {store_name!r}", "Hi {address.__class__}", "Hi {item[0]}"])
+def test_a_template_with_a_format_spec_or_attribute_is_refused(owner_api, store, text):
+    response = owner_api.post("/api/voice-templates", {"template_type": "greeting", "text_content": text}, format="json")
+
+    assert response.status_code == 400, response.content
+    error = response.json()["fields"]["text_content"][0]
+    assert "is not allowed: a placeholder is its name alone" in error and "Use only these placeholders: {store_name}" in error
+    assert not VoiceTemplate.objects.exists()
+
+    template = _make(store, "voice-templates")
+    response = owner_api.patch(f"/api/voice-templates/{template.pk}", {"text_content": text}, format="json")
+    assert response.status_code == 400 and "text_content" in response.json()["fields"]
+    template.refresh_from_db()
+    assert template.text_content == "Thanks for calling {store_name}!"

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from calls.models import Call, TranscriptEntry
+from store.models import Store, VoiceTemplate
 from store.services import settings_of
 from tests.voice.webhooks import (  # noqa: F401 (fixtures)
     BASE,
@@ -259,3 +260,38 @@ def test_a_store_without_an_ai_agent_still_answers(client, store, fake_dialogue)
     twiml(post(client, "/voice/incoming", incoming_params()))
 
     assert Call.objects.get().ai_agent is None
+
+
+@pytest.mark.parametrize(
+    "greeting",
+    ["Hi {address.__class__.__base__.__subclasses__} from {store_name}", "Hi {store_name:>20000000} from {store_name}"],
+)
+def test_a_greeting_saved_as_a_format_string_is_never_evaluated(client, store, greeting):
+    # Saved before validation existed (the API refuses it now): the caller hears words, not Python.
+    pytest.importorskip("voice.intents")
+    Store.objects.filter(pk=store.pk).update(greeting_message=greeting, address="1 Main St")
+
+    response = post(client, "/voice/incoming", incoming_params())
+
+    assert len(response.content) < 2000
+    assert spoken(twiml(response)) == ["Hi  from Main Street Market"]
+    assert Call.objects.get().entries.get().text == "Hi  from Main Street Market"
+
+
+def test_a_template_saved_with_a_format_spec_is_never_evaluated(client, store):
+    pytest.importorskip("voice.intents")
+    VoiceTemplate.objects.create(store=store, template_type="greeting", text_content="Welcome to {store_name:>20000000}{store_name}!")
+
+    response = post(client, "/voice/incoming", incoming_params())
+
+    assert len(response.content) < 2000
+    assert spoken(twiml(response)) == ["Welcome to Main Street Market!"]
+
+
+def test_a_greeting_refused_by_the_api_never_reaches_the_caller(client, owner_api, store):
+    pytest.importorskip("voice.intents")
+    refused = owner_api.put("/api/store-info", {"greeting_message": "{address.__class__.__base__.__subclasses__}"}, format="json")
+    assert refused.status_code == 400 and "greeting_message" in refused.json()["fields"]
+    assert owner_api.put("/api/store-info", {"greeting_message": "Welcome to {store_name}, {{the}} grocer."}, format="json").status_code == 200
+
+    assert spoken(twiml(post(client, "/voice/incoming", incoming_params()))) == ["Welcome to Main Street Market, {the} grocer."]
