@@ -111,6 +111,9 @@ class Server:
             # Channels' router has no lifespan protocol; production logs go to the proxy, not here.
             "--lifespan", "off", "--no-access-log", "--log-level", "warning",
             "--loop", "uvloop", "--http", "httptools",
+            # uvicorn would take X-Forwarded-For from loopback as the client's address: Django's
+            # NUM_PROXIES alone decides which address to believe (callcenter.addresses).
+            "--no-proxy-headers",
         ]  # fmt: skip
         self._log_file = self.log.open("wb")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT, start_new_session=True)

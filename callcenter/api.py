@@ -18,7 +18,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -38,34 +37,16 @@ from callcenter.serializers import (
     UserWriteSerializer,
     user_to_dict,
 )
-from callcenter.throttles import LoginFailures
 
 STARTED_AT = time.monotonic()
 
 
-class TooManyLogins(exceptions.Throttled):
-    default_detail = "Too many failed logins. Try again later."
-
-
-def client_address(request: Request) -> str:
-    return BaseThrottle().get_ident(request)
-
-
 def check_credentials(request: Request, *, login: str, password: str) -> User:
-    """The user behind a username or email and password; failures counted per name and address."""
-    username = login
-    if "@" in login:
-        match = User.objects.filter(email__iexact=login).values_list("username", flat=True).first()
-        username = match or login
-    # Counted on the resolved username, so switching between email and username gains no tries.
-    failures = LoginFailures(username, client_address(request))
-    wait = failures.attempt()
-    if wait:
-        raise TooManyLogins(wait=wait)
-    user = authenticate(request, username=username, password=password)
+    """The user behind a username or email and password. Past the failed-login limit
+    (callcenter.auth.LimitedModelBackend, every login path's one counter) `authenticate` raises a 429."""
+    user = authenticate(request, username=login, password=password)
     if user is None:
         raise exceptions.AuthenticationFailed("Invalid username or password.")
-    failures.clear()
     return user
 
 
@@ -117,21 +98,14 @@ class UsersLoginView(PublicView):
 
 
 class TokenView(TokenObtainPairView):
-    """POST /api/auth/token/ (simplejwt), with the same failed-login throttle."""
+    """POST /api/auth/token/ (simplejwt); its `authenticate()` counts failed logins like every login path."""
 
     authentication_classes: list = []
     throttle_classes: list = []
 
     @swagger_auto_schema(security=[], responses={200: "`{refresh, access}`"})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        login = str(request.data.get("username", "")) if isinstance(request.data, dict) else ""
-        failures = LoginFailures(login, client_address(request))
-        wait = failures.attempt()
-        if wait:
-            raise TooManyLogins(wait=wait)
-        response = super().post(request, *args, **kwargs)
-        failures.clear()
-        return response
+        return super().post(request, *args, **kwargs)
 
 
 class TokenRefreshView(JWTTokenRefreshView):

@@ -1,6 +1,7 @@
 import gc
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.core.signals import request_finished
 
 
@@ -18,8 +19,16 @@ def freeze_warm_heap(**kwargs) -> None:
 
 
 class CallcenterConfig(AppConfig):
+    default = True  # "callcenter" in INSTALLED_APPS; AdminConfig below is named explicitly
     name = "callcenter"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         request_finished.connect(freeze_warm_heap)
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin whose default site signs in behind the failed-login limit."""
+
+    default = False
+    default_site = "callcenter.sites.AdminSite"

@@ -1,14 +1,20 @@
-"""How bots sign in: a store's API key in one of three headers."""
+"""How bots sign in (a store's API key in one of three headers), and how people's sign-ins are limited
+(one failed-login counter for every login path, keyed on `callcenter.addresses.client_address`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from callcenter.addresses import client_address
 from callcenter.models import API_KEY_PREFIX, ApiKey, hash_api_key
+from callcenter.throttles import LoginFailures
 
 
 @dataclass(frozen=True)
@@ -74,3 +80,58 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Api-Key realm="api"'
+
+
+# --- People: one failed-login limit for every sign-in path -------------------------------------------
+
+
+class TooManyLogins(exceptions.Throttled):
+    """Raised by `authenticate()` past the failed-login limit: a 429 in the API, a form error on pages."""
+
+    default_detail = "Too many failed logins. Try again later."
+
+    def form_error(self) -> str:
+        return f"Too many failed sign-ins. Try again in {self.wait or 1} seconds."
+
+
+class LimitedModelBackend(ModelBackend):
+    """Django's username and password check behind one failed-login limit.
+
+    Every sign-in path calls `django.contrib.auth.authenticate()`: the API's logins, simplejwt's
+    token view, the pages' /login/ and the admin's (and so Swagger's) login. Counting here counts
+    them all with one counter per (username, client address). A username written as an email is
+    resolved first, so switching between the two gains no tries. Without a request (the shell,
+    the test client's `login()`) there is no client to count.
+    """
+
+    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any) -> Any:
+        username = kwargs.get(get_user_model().USERNAME_FIELD, username)
+        if username is None or password is None:
+            return None
+        username = username_for_login(str(username))
+        if request is None:
+            return super().authenticate(request, username=username, password=password)
+        failures = LoginFailures(username, client_address(request))
+        wait = failures.attempt()  # counted before the (slow) password check: parallel guesses count too
+        if wait:
+            raise TooManyLogins(wait=wait)
+        user = super().authenticate(request, username=username, password=password)
+        if user is not None:
+            failures.clear()
+        return user
+
+
+def username_for_login(login: str) -> str:
+    """The username a login names: itself, or the username of the person with that email."""
+    login = login.strip()
+    if "@" in login:
+        return get_user_model().objects.filter(email__iexact=login).values_list("username", flat=True).first() or login
+    return login
+
+
+def refuse_locked_login(response: HttpResponse, wait: int | None) -> HttpResponse:
+    """An HTML sign-in form refused by the limit answers 429 with Retry-After, as the API does."""
+    if wait:
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
+    return response

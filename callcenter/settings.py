@@ -44,7 +44,7 @@ CALL_HANGUP_FUNCTION = "voice.twilio.hang_up"
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "callcenter.apps.AdminConfig",  # django.contrib.admin with the login limit (callcenter.sites.AdminSite)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,6 +82,8 @@ ROOT_URLCONF = "callcenter.urls"
 ASGI_APPLICATION = "callcenter.asgi.application"
 WSGI_APPLICATION = "callcenter.wsgi.application"
 AUTH_USER_MODEL = "callcenter.User"
+# Every sign-in path (API, pages, admin, simplejwt) goes through authenticate(): the failed-login limit lives there.
+AUTHENTICATION_BACKENDS = ["callcenter.auth.LimitedModelBackend"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 # Paths answer with and without a trailing slash; the URL patterns take care of it.
@@ -161,6 +163,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Reverse proxies in front that append to X-Forwarded-For: 0 trusts no X-Forwarded-For at all, N takes
+# the Nth address from the right (callcenter.addresses.client_address, the one rule for every use).
+NUM_PROXIES = int(env("NUM_PROXIES", "0"))
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES is the number of reverse proxies in front: 0 or more.")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "callcenter.auth.ApiKeyAuthentication",
@@ -188,7 +196,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 # Failed logins: this many per username and client address in the window, then 429.
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
@@ -230,7 +238,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 SECURE_REDIRECT_EXEMPT = [r"^api/health/?$", r"^health/?$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if NUM_PROXIES:
+        # Only a proxy of ours says the request came over HTTPS; without one the header is the client's.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

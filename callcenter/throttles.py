@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
+from callcenter.addresses import client_address
 from callcenter.permissions import role_of
 
 
@@ -67,7 +68,7 @@ class AnonThrottle(WindowRateThrottle):
     def get_cache_key(self, request, view) -> str | None:
         if request.user and request.user.is_authenticated:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
 
 class BotKeyThrottle(WindowRateThrottle):

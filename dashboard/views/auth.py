@@ -11,9 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from callcenter.api import client_address
-from callcenter.models import User
-from callcenter.throttles import LoginFailures
+from callcenter.auth import TooManyLogins, refuse_locked_login
 from dashboard.forms import LoginForm
 
 
@@ -28,32 +26,26 @@ def _next_url(request: HttpRequest) -> str:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def login_page(request: HttpRequest) -> HttpResponse:
-    """GET the form; POST signs in. Failed tries are counted per name and address, as the API counts them."""
+    """GET the form; POST signs in. `authenticate()` counts failed tries, as on every login path
+    (callcenter.auth.LimitedModelBackend); past the limit the form says how long to wait (429)."""
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_next_url(request))
     form = LoginForm(request.POST or None)
-    status = 200
+    wait = None
     if request.method == "POST" and form.is_valid():
-        name = form.cleaned_data["username"].strip()
-        if "@" in name:
-            name = User.objects.filter(email__iexact=name).values_list("username", flat=True).first() or name
-        failures = LoginFailures(name, client_address(request))
-        wait = failures.attempt()
-        user = None if wait else authenticate(request, username=name, password=form.cleaned_data["password"])
-        if wait:
-            form.add_error(None, f"Too many failed sign-ins. Try again in {wait} seconds.")
-            status = 429
-        elif user is None:
-            form.add_error(None, "That username and password do not match.")
-        else:
-            failures.clear()
+        try:
+            user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        except TooManyLogins as refused:
+            user, wait = None, refused.wait
+            form.add_error(None, refused.form_error())
+        if user is not None:
             login(request, user)
             messages.success(request, f"Welcome, {user.get_full_name() or user.username}.")
             return HttpResponseRedirect(_next_url(request))
-    response = render(request, "dashboard/login.html", {"form": form, "next": _next_url(request)}, status=status)
-    if status == 429:
-        response["Retry-After"] = str(wait)
-    return response
+        if wait is None:
+            form.add_error(None, "That username and password do not match.")
+    response = render(request, "dashboard/login.html", {"form": form, "next": _next_url(request)})
+    return refuse_locked_login(response, wait)
 
 
 @require_POST

@@ -186,3 +186,19 @@ def test_a_process_freezes_its_warm_heap_after_its_first_request(client, db):
     # Django, the libraries and the views stay out of every later full collection (~90 ms each here).
     assert gc.get_freeze_count() > 10_000
     assert request_finished.disconnect(freeze_warm_heap) is False, "it runs once, then leaves the signal"
+
+
+@pytest.mark.parametrize("proxies,header", [("0", None), ("1", ["HTTP_X_FORWARDED_PROTO", "https"])])
+def test_forwarded_proto_is_believed_only_behind_a_proxy(proxies, header):
+    code = "import json; from django.conf import settings as s; print(json.dumps(s.SECURE_PROXY_SSL_HEADER))"
+    result = run(["-c", code], DJANGO_SETTINGS_MODULE="callcenter.settings", DEBUG="0", SECRET_KEY=random_secret_key(), NUM_PROXIES=proxies)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == header
+
+
+def test_a_negative_num_proxies_refuses_to_start():
+    result = run(["manage.py", "check"], NUM_PROXIES="-1")
+
+    assert result.returncode != 0
+    assert "NUM_PROXIES" in result.stderr
