@@ -45,15 +45,31 @@ def parse_transcript_text(text: str) -> list[EntryIn]:
     return entries
 
 
+def _seconds_between(start: datetime | None, end: datetime | None) -> int:
+    return int((end - start).total_seconds()) if start and end else 0
+
+
 def _derive_duration(fields: dict[str, Any], call: Call | None) -> None:
-    """Fill `duration` from start and end when the client did not send one; reject end before start."""
+    """Fill `duration` from start and end when the client did not send one; reject end before start.
+
+    On an existing call only a change of start or end derives it again, and only when its duration
+    was itself derived: a given one (Twilio's billed CallDuration, a bot's `duration`) stays until a
+    request sets `duration` itself. A recording, an outcome or an end time must not turn 42 s into 0.
+    """
     start = fields.get("start_time") or (call.start_time if call else None)
     end = fields["end_time"] if "end_time" in fields else (call.end_time if call else None)
-    if start and end:
-        if end < start:
-            raise ValidationError({"endTime": ["endTime is before startTime."]})
-        if "duration" not in fields:
-            fields["duration"] = int((end - start).total_seconds())
+    if not (start and end):
+        return
+    if end < start:
+        raise ValidationError({"endTime": ["endTime is before startTime."]})
+    if "duration" in fields:
+        return
+    if call is not None:
+        if "start_time" not in fields and "end_time" not in fields:
+            return
+        if call.duration != _seconds_between(call.start_time, call.end_time):
+            return
+    fields["duration"] = _seconds_between(start, end)
 
 
 def create_call(*, store: Store, fields: dict[str, Any], transcript: list[EntryIn] | None = None) -> tuple[Call, bool]:

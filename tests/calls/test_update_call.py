@@ -208,3 +208,24 @@ def test_metadata_patch_keeps_keys_beyond_the_documented_four(bot_api, store):
     assert response.status_code == 200, response.content
     call.refresh_from_db()
     assert call.metadata == {"location": "Queens", "crmId": "c-42"}
+
+
+def test_a_duration_given_once_stays_when_another_field_changes(bot_api, store):
+    call = make_call(store, status="success", end_time=START + timedelta(minutes=5), duration=42)
+
+    for body in ({"outcome": "callback booked"}, {"endTime": "2025-10-05T10:06:00Z"}, {"metadata": {"deviceType": "phone"}}):
+        assert bot_api.patch(f"/api/calls/{call.pk}", body, format="json").status_code == 200, body
+        call.refresh_from_db()
+        assert call.duration == 42, body
+
+    assert bot_api.patch(f"/api/calls/{call.pk}", {"duration": 50, "outcome": "x"}, format="json").status_code == 200
+    call.refresh_from_db()
+    assert call.duration == 50
+
+
+def test_a_derived_duration_follows_a_new_end_time(bot_api, store):
+    call = make_call(store, status="success", end_time=START + timedelta(minutes=5), duration=300)
+
+    assert bot_api.patch(f"/api/calls/{call.pk}", {"endTime": "2025-10-05T10:06:00Z"}, format="json").status_code == 200
+    call.refresh_from_db()
+    assert call.duration == 360

@@ -276,3 +276,26 @@ def test_a_whole_call_through_the_webhooks(client, store, fake_dialogue):
     assert (call.status, call.duration, call.outcome, call.satisfaction) == ("success", 33, "answered", "positive")
     assert (call.caller, call.receiver) == (CALLER, STORE_NUMBER)
     assert call.entries.count() == 5
+
+
+def test_twilios_duration_stays_after_a_recording_and_a_bot_patch(client, store, bot_api):
+    # Twilio's Timestamp puts the end at the start: a duration derived from them would be 0.
+    call = make_call(store, start_time=timezone.now(), lines=[("Agent", "Hello"), ("Caller", "hi")])
+    status(client, "completed", CallDuration="42")
+    call.refresh_from_db()
+    assert (call.status, call.duration) == ("success", 42)
+
+    recording = {"AccountSid": "AC" + "a" * 32, "CallSid": CALL_SID, "RecordingStatus": "completed",
+                 "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC" + "a" * 32 + "/Recordings/RE" + "b" * 32}  # fmt: skip
+    twiml(post(client, "/voice/recording", recording))
+    call.refresh_from_db()
+    assert call.audio_file.endswith(".mp3") and call.duration == 42
+
+    for body in ({"outcome": "answered, order placed"}, {"endTime": (call.end_time + timedelta(seconds=5)).isoformat()}):
+        assert bot_api.patch(f"/api/calls/{CALL_SID}", body, format="json").status_code == 200
+        call.refresh_from_db()
+        assert call.duration == 42, body
+
+    assert bot_api.patch(f"/api/calls/{CALL_SID}", {"duration": 40}, format="json").status_code == 200
+    call.refresh_from_db()
+    assert call.duration == 40
