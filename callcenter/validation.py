@@ -16,3 +16,16 @@ def validated(serializer_class: type[serializers.Serializer], data: Any, *, tz: 
     with timezone.override(tz or timezone.get_current_timezone()):
         serializer.is_valid(raise_exception=True)
     return serializer
+
+
+class PageLimitField(serializers.IntegerField):
+    """Rows per page: 1 or more; above `maximum` is read as `maximum` (the original dashboard asks for
+    `limit=1000` and reads what comes back, with the page's `limit`, rather than a 400)."""
+
+    def __init__(self, *, maximum: int, **kwargs: Any) -> None:
+        self.maximum = maximum
+        kwargs.setdefault("help_text", f"Rows per page, 1-{maximum}; more is read as {maximum}.")
+        super().__init__(min_value=1, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        return min(super().to_internal_value(data), self.maximum)

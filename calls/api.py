@@ -228,8 +228,10 @@ class CallStatsView(APIView):
 
 class ActiveCallsView(APIView):
     def get(self, request: Request) -> Response:
-        calls = queries.active_calls(visible_calls(request))[:500]
-        return Response({"success": True, "data": [call_to_dict(call) for call in calls]})
+        calls = list(queries.active_calls(visible_calls(request))[:500])
+        # The original Live Calls page shows each call's transcript from this list.
+        transcripts = queries.transcripts_of([call.pk for call in calls])
+        return Response({"success": True, "data": [call_to_dict(call, transcript=transcripts.get(call.pk, "")) for call in calls]})
 
 
 class CallAnalyticsView(APIView):

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from calls import hourly
 from calls import stats_sql
-from calls.models import Call, CallHour, CallLanguageHour
+from calls.models import Call, CallHour, CallLanguageHour, TranscriptEntry, transcript_line
 from calls.serializers import SORT_FIELDS
 
 PERIODS = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
@@ -299,3 +299,12 @@ def call_analytics_raw(qs: QuerySet[Call], period: str, tz: zoneinfo.ZoneInfo) -
 def active_calls(qs: QuerySet[Call]) -> QuerySet[Call]:
     """Live calls, newest first: GET /api/calls/active and the live page's snapshot."""
     return qs.live().select_related("store").order_by("-start_time", "-id")
+
+
+def transcripts_of(call_ids: list[int]) -> dict[int, str]:
+    """Each call's whole transcript as "Speaker: text" lines, in one query (calls without lines are absent)."""
+    texts: dict[int, list[str]] = {}
+    rows = TranscriptEntry.objects.filter(call_id__in=call_ids).order_by("call_id", "seq").values_list("call_id", "speaker", "text")
+    for call_id, speaker, text in rows:
+        texts.setdefault(call_id, []).append(f"{transcript_line(speaker, text)}\n")
+    return {call_id: "".join(lines) for call_id, lines in texts.items()}

@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from callcenter.validation import PageLimitField
 from calls.models import Call, TranscriptEntry
 
 LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,8}([-_][a-zA-Z0-9]{1,8})?$")
@@ -159,7 +160,7 @@ class CallFilterSerializer(serializers.Serializer):
 
     # Bounded: page 10**20 made an OFFSET past a 64-bit integer, a database error and a 500.
     page = serializers.IntegerField(required=False, min_value=1, max_value=10_000_000, default=1)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+    limit = PageLimitField(required=False, maximum=100, default=20)
     type = serializers.ChoiceField(choices=Call.Type.choices, required=False)
     status = serializers.ChoiceField(choices=Call.Status.choices, required=False)
     language = serializers.RegexField(LANGUAGE_RE, required=False, max_length=12)
@@ -186,8 +187,8 @@ def entry_to_dict(entry: TranscriptEntry) -> dict[str, Any]:
     return {"speaker": entry.speaker, "text": entry.text, "at": iso(entry.at)}
 
 
-def call_to_dict(call: Call, *, entries: list[TranscriptEntry] | None = None) -> dict[str, Any]:
-    """A call as seed 000's clients read it; with `entries`, its transcript too."""
+def call_to_dict(call: Call, *, entries: list[TranscriptEntry] | None = None, transcript: str | None = None) -> dict[str, Any]:
+    """A call as seed 000's clients read it; with `entries`, its transcript and entries; with `transcript`, that text."""
     data = {
         "_id": str(call.pk),
         "id": call.pk,
@@ -210,6 +211,8 @@ def call_to_dict(call: Call, *, entries: list[TranscriptEntry] | None = None) ->
         "createdAt": iso(call.created_at),
         "updatedAt": iso(call.updated_at),
     }
+    if transcript is not None:
+        data["transcript"] = transcript
     if entries is not None:
         data["transcript"] = "".join(f"{e.line}\n" for e in entries)
         data["entries"] = [entry_to_dict(e) for e in entries]

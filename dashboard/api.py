@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter.permissions import IsStaffUser, role_of
-from callcenter.validation import validated
+from callcenter.validation import PageLimitField, validated
 from calls.models import AgentProfile, Customer, QueueEntry, ScheduledCallback
 from dashboard import examples, queries, services
 from dashboard.comprehensive import comprehensive_dashboard
@@ -73,7 +73,7 @@ class RolesPerAction(BasePermission):
 
 
 class PageSerializer(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
+    limit = PageLimitField(maximum=1000, default=100)
     offset = serializers.IntegerField(min_value=0, default=0)
 
 

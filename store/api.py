@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from callcenter.permissions import IsAdmin, IsAdminOrOwner, role_of
 from callcenter.schema import WriteEnvelopeAutoSchema
-from callcenter.validation import validated
+from callcenter.validation import PageLimitField, validated
 from store import services
 from store.models import (
     AuditEntry,
@@ -46,7 +46,7 @@ from store.tenancy import pick_store, require_store, visible_stores
 STORE_PARAM = openapi.Parameter("store", openapi.IN_QUERY, "The store's slug (needed when you see several stores).", type=openapi.TYPE_STRING)
 PAGE_PARAMS = [
     STORE_PARAM,
-    openapi.Parameter("limit", openapi.IN_QUERY, "Rows per page (1-1000, default 100).", type=openapi.TYPE_INTEGER),
+    openapi.Parameter("limit", openapi.IN_QUERY, "Rows per page (1-1000, default 100; more is read as 1000).", type=openapi.TYPE_INTEGER),
     openapi.Parameter("offset", openapi.IN_QUERY, "Rows to skip.", type=openapi.TYPE_INTEGER),
 ]
 SEARCH_PARAMS = [
@@ -68,7 +68,7 @@ class ReadStaffOrBotWriteOwner(BasePermission):
 
 
 class PageSerializer(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
+    limit = PageLimitField(maximum=1000, default=100)
     offset = serializers.IntegerField(min_value=0, default=0)
 
 

@@ -18,7 +18,7 @@ LIST_QUERIES = 4  # stores seen, store picked, COUNT(*), one page
 DETAIL_QUERIES = 3  # stores seen, the call with its store, its entries
 STATS_QUERIES = 3  # the stores seen, then the range's rollup hours and the calls of its cut hours (calls/hourly.py)
 ANALYTICS_QUERIES = 4  # the same, and the languages
-ACTIVE_QUERIES = 2  # stores seen, live calls with their store
+ACTIVE_QUERIES = 3  # stores seen, live calls with their store, their transcripts (the original Live Calls page reads them)
 EXPORT_QUERIES = 4  # stores seen, store picked, the rows (one COPY, read as it streams); in a transaction, its time zone put back
 
 

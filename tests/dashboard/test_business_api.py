@@ -327,3 +327,13 @@ def test_every_list_takes_a_fixed_number_of_queries(business, owner_api, store, 
     for route in ("customers", "callbacks", "queue", "ai-agents", "subscriptions", "billing", "plans", "agent-profiles"):
         with django_assert_max_num_queries(6):
             assert owner_api.get(f"/api/{route}", {"limit": 1000}).status_code == 200
+
+
+def test_a_limit_above_1000_is_read_as_1000_not_refused(owner_api, store):
+    Customer.objects.bulk_create(Customer(store=store, phone=f"+1555{n:07d}") for n in range(1001))
+
+    response = owner_api.get("/api/customers", {"limit": 1001})
+
+    assert response.status_code == 200
+    assert len(response.json()) == 1000
+    assert response["X-Total-Count"] == "1001"

@@ -264,3 +264,14 @@ def test_a_template_with_a_format_spec_or_attribute_is_refused(owner_api, store,
     assert response.status_code == 400 and "text_content" in response.json()["fields"]
     template.refresh_from_db()
     assert template.text_content == "Thanks for calling {store_name}!"
+
+
+@pytest.mark.parametrize("limit", ["1001", "5000"])
+def test_a_limit_above_1000_is_read_as_1000_not_refused(owner_api, store, limit):
+    Department.objects.bulk_create(Department(store=store, name=f"Dept {n:04d}") for n in range(1001))
+
+    response = owner_api.get("/api/departments", {"limit": limit})
+
+    assert response.status_code == 200
+    assert len(response.json()) == 1000
+    assert response["X-Total-Count"] == "1001"
