@@ -7,12 +7,14 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-
+from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from callcenter.models import User
+from callcenter.permissions import role_of
+from calls import events
 from store.models import Store
-from store.tenancy import visible_stores
+from store.tenancy import visible_store_ids, visible_stores
 
 
 def manageable_users(actor: User) -> QuerySet[User]:
@@ -79,8 +81,31 @@ def create_user(*, actor: User, data: dict[str, Any]) -> User:
     return manageable_users(actor).get(pk=user.pk) if actor.role == User.Role.ADMIN else user
 
 
+def revoke_refresh_tokens(user: User) -> None:
+    """Blacklist every refresh token the user holds: each sign-in made before now ends at its next refresh."""
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token_id=pk) for pk in live.values_list("pk", flat=True)], ignore_conflicts=True
+    )
+
+
+def audience_of(user: User) -> tuple[Any, ...]:
+    """What decides which live events a person's sockets receive (calls.consumers.audience_of)."""
+    return (user.is_active, role_of(user), visible_store_ids(user))
+
+
+def end_access(user: User, *, sessions: bool) -> None:
+    """After the commit, close the person's live sockets; with `sessions`, also end their sign-ins (refresh tokens)."""
+    if sessions:
+        revoke_refresh_tokens(user)
+    events.close_user_sockets(user.pk)
+
+
 def update_user(*, actor: User, user: User, data: dict[str, Any]) -> User:
-    """Change a person's details, role or stores within what the actor may manage."""
+    """Change a person's details, role or stores within what the actor may manage.
+
+    A new password or a deactivation ends the person's sign-ins; any change to what they may see
+    closes their live sockets (they were authorised at connect)."""
     role = data.get("role", user.role)
     _check_role(actor, role)
     if user.pk == actor.pk and (role != user.role or data.get("isActive") is False):
@@ -91,6 +116,7 @@ def update_user(*, actor: User, user: User, data: dict[str, Any]) -> User:
     if stores is None and role == User.Role.AGENT and user.role != User.Role.AGENT:
         raise ValidationError({"stores": ["Name the one store the agent works in."]})
     with transaction.atomic():
+        before = audience_of(user)
         for api_name, field in (("username", "username"), ("email", "email"), ("firstName", "first_name"), ("lastName", "last_name"), ("isActive", "is_active")):
             if api_name in data:
                 setattr(user, field, data[api_name])
@@ -106,13 +132,18 @@ def update_user(*, actor: User, user: User, data: dict[str, Any]) -> User:
         user.is_staff = role == User.Role.ADMIN or user.is_superuser
         user.save()
         _apply(user, role, stores)
+        revoke = "password" in data or (before[0] and not user.is_active)
+        if revoke or audience_of(user) != before:
+            end_access(user, sessions=revoke)
     return manageable_users(actor).get(pk=user.pk)
 
 
 def delete_user(*, actor: User, user: User) -> None:
     if user.pk == actor.pk:
         raise ValidationError({"id": ["You cannot delete yourself."]})
-    user.delete()
+    with transaction.atomic():
+        end_access(user, sessions=True)
+        user.delete()
 
 
 def change_password(*, user: User, current: str, new: str) -> None:
@@ -122,8 +153,8 @@ def change_password(*, user: User, current: str, new: str) -> None:
         password_validation.validate_password(new, user)
     except ValidationError as exc:
         raise ValidationError({"newPassword": exc.messages}) from exc
-    user.set_password(new)
-    user.save(update_fields=["password"])
-    # A changed password ends every other sign-in: refresh tokens issued before it stop working.
-    for token in OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False):
-        BlacklistedToken.objects.get_or_create(token=token)
+    with transaction.atomic():
+        user.set_password(new)
+        user.save(update_fields=["password"])
+        # A changed password ends every other sign-in: refresh tokens issued before it stop working.
+        end_access(user, sessions=True)

@@ -1,6 +1,7 @@
 """/ws/calls/: authenticate, join the right groups, send a snapshot, forward events. Nothing else."""
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -29,9 +30,14 @@ def user_from_token(raw: str):
 
 
 @database_sync_to_async
-def groups_for(user) -> list[str]:
+def audience_of(user_id: int) -> tuple[Any, list[str]]:
+    """The person as the database has them now (None when gone or inactive) and the groups of the
+    events they may see: the admin group, or one per store (the same stores as GET /api/calls/active)."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or role_of(user) not in IsStaffUser.roles:
+        return user, []
     store_ids = visible_store_ids(user)
-    return [events.ADMIN_GROUP] if store_ids is None else [events.store_group(pk) for pk in store_ids]
+    return user, [events.ADMIN_GROUP] if store_ids is None else [events.store_group(pk) for pk in store_ids]
 
 
 @database_sync_to_async
@@ -57,21 +63,38 @@ class CallEventsConsumer(AsyncJsonWebsocketConsumer):
         if role_of(user) not in IsStaffUser.roles:
             await self.close(code=FORBIDDEN)
             return
-        self.groups_watched = await groups_for(user)
+        self.is_revoked = False
         # Events that arrive before the snapshot has gone out wait here, then follow it.
         self.backlog: list[str] | None = []
+        # The person's own group first, then what they may see read afresh: a change to them that
+        # commits after this read closes the socket (calls.events.close_user_sockets), one before it is read.
+        self.groups_watched = [events.user_group(user.pk)]
         await events.watch(self.groups_watched, self)
-        # Read after watching: a change in between arrives as an event after the snapshot, never lost.
         try:
+            user, groups = await audience_of(user.pk)
+            if user is None or role_of(user) not in IsStaffUser.roles:
+                await self._refuse(UNAUTHENTICATED if user is None else FORBIDDEN)
+                return
+            await events.watch(groups, self)
+            self.groups_watched += groups
+            # Read after watching: a change in between arrives as an event after the snapshot, never lost.
             snapshot = await snapshot_for(user)
         except BaseException:
             await events.unwatch(self.groups_watched, self)  # the socket dies here: no event for it
             raise
+        if self.is_revoked:  # changed while the snapshot was read
+            await self._refuse(UNAUTHENTICATED)
+            return
         await self.accept(subprotocol=subprotocol)
         await self.send_json({"type": "snapshot", "calls": snapshot})
         backlog, self.backlog = self.backlog, None
         for text in backlog:
             await self.send(text_data=text)
+
+    async def _refuse(self, code: int) -> None:
+        await events.unwatch(self.groups_watched, self)
+        self.groups_watched = []
+        await self.close(code=code)
 
     async def _user_from_jwt(self):
         # Browsers cannot set headers on a WebSocket: the token comes as a subprotocol
@@ -87,10 +110,18 @@ class CallEventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def forward(self, text: str) -> None:
         """An event of one of the groups, from this process's relay (calls.events.watch)."""
+        if self.is_revoked:
+            return
         if self.backlog is not None:
             self.backlog.append(text)
         else:
             await self.send(text_data=text)
+
+    async def revoked(self) -> None:
+        """What this person may see changed: the client signs in again (a fresh token) and reconnects."""
+        self.is_revoked = True
+        if self.backlog is None:  # accepted; before that, connect() refuses the socket itself
+            await self.close(code=UNAUTHENTICATED)
 
     async def relay_failed(self) -> None:
         await self.close(code=1011)  # the client reconnects and starts again from a snapshot

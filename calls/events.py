@@ -30,6 +30,8 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "calls.all"
+# Not an event: tells every process to close this user's sockets (their access changed).
+REVOKED = "user.revoked"
 # A Redis that accepts connections but never answers would otherwise hold each event for
 # redis-py's 5 s socket timeout, and every event behind it.
 SEND_TIMEOUT = 1.0
@@ -37,6 +39,11 @@ SEND_TIMEOUT = 1.0
 
 def store_group(store_id: int) -> str:
     return f"calls.store.{store_id}"
+
+
+def user_group(user_id: int) -> str:
+    """Every socket of one person, in every process: where `close_user_sockets` reaches them."""
+    return f"calls.user.{user_id}"
 
 
 def _now() -> str:
@@ -58,7 +65,7 @@ class _Publisher:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
-        self.queue: asyncio.Queue[tuple[Any, int, dict[str, Any]]] = asyncio.Queue(QUEUE_LIMIT)
+        self.queue: asyncio.Queue[tuple[Any, tuple[str, ...], dict[str, Any]]] = asyncio.Queue(QUEUE_LIMIT)
         self.configured: Any = None  # the shared layer whose settings `layer` was made from
         self.layer: Any = None
         threading.Thread(target=self._run, name="live-events", daemon=True).start()
@@ -73,21 +80,20 @@ class _Publisher:
             self.layer, self.configured = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER), shared
         return self.layer
 
-    def submit(self, layer: Any, store_id: int, message: dict[str, Any]) -> None:
-        self.loop.call_soon_threadsafe(self._enqueue, (layer, store_id, message))
+    def submit(self, layer: Any, groups: tuple[str, ...], message: dict[str, Any]) -> None:
+        self.loop.call_soon_threadsafe(self._enqueue, (layer, groups, message))
 
-    def _enqueue(self, event: tuple[Any, int, dict[str, Any]]) -> None:
+    def _enqueue(self, item: tuple[Any, tuple[str, ...], dict[str, Any]]) -> None:
         try:
-            self.queue.put_nowait(event)
+            self.queue.put_nowait(item)
         except asyncio.QueueFull as full:  # the layer has been failing for a while: drop, not grow without end
-            groups = _groups(event[1])
-            _log_lost(event[2], groups, [full] * len(groups))
+            _, groups, message = item
+            _log_lost(message, groups, [full] * len(groups))
 
     async def _drain(self) -> None:
         while True:
-            layer, store_id, message = await self.queue.get()
+            layer, groups, message = await self.queue.get()
             try:
-                groups = _groups(store_id)
                 _log_lost(message, groups, await _send_all(layer, groups, message))
             except Exception:
                 logger.exception("live events: publishing failed")
@@ -135,7 +141,8 @@ def _groups(store_id: int) -> tuple[str, str]:
 
 
 async def _send_all(layer: Any, groups: tuple[str, ...], message: dict[str, Any]) -> list[Any]:
-    sends = (layer.group_send(group, {"type": "call.event", "group": group, "event": message}) for group in groups)
+    """Send a layer message (`call.event` or `REVOKED`) to each group, tagged with the group it went to."""
+    sends = (layer.group_send(group, {**message, "group": group}) for group in groups)
     try:
         return await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), SEND_TIMEOUT)
     except Exception as exc:  # timed out: nothing is known to have left
@@ -145,19 +152,23 @@ async def _send_all(layer: Any, groups: tuple[str, ...], message: dict[str, Any]
 def _log_lost(message: dict[str, Any], groups: tuple[str, ...], results: list[Any]) -> None:
     for group, result in zip(groups, results):
         # The write already committed; a lost event must not fail it.
-        if isinstance(result, BaseException):
-            logger.error(
-                "live event lost: %s for call %s to %s: %r", message.get("type"), message.get("callId"), group, result
-            )
+        if not isinstance(result, BaseException):
+            continue
+        if message["type"] == REVOKED:
+            # The sockets stay open until the relay notices the layer failing (it then closes them all).
+            logger.error("live events: closing the sockets of %s lost: %r", group, result)
+        else:
+            event = message["event"]
+            logger.error("live event lost: %s for call %s to %s: %r", event.get("type"), event.get("callId"), group, result)
 
 
-def _send(store_id: int, message: dict[str, Any]) -> None:
+def _send_to(groups: tuple[str, ...], message: dict[str, Any]) -> None:
+    """Hand a layer message to the channel layer for these groups (after the commit)."""
     shared = get_channel_layer()
     if shared is None:
         return
     if isinstance(shared, InMemoryChannelLayer):
         # One process's memory: only the very instance the sockets read from reaches them.
-        groups = _groups(store_id)
         try:
             results = async_to_sync(_send_all)(shared, groups, message)
         except Exception as exc:
@@ -165,11 +176,24 @@ def _send(store_id: int, message: dict[str, Any]) -> None:
         _log_lost(message, groups, results)
         return
     publisher, layer = _publisher_layer(shared)
-    publisher.submit(layer, store_id, message)
+    publisher.submit(layer, groups, message)
+
+
+def _send(store_id: int, message: dict[str, Any]) -> None:
+    _send_to(_groups(store_id), {"type": "call.event", "event": message})
 
 
 def _publish(store_id: int, message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: _send(store_id, message), robust=True)
+
+
+def close_user_sockets(user_id: int) -> None:
+    """After the commit, close every live-events socket of this person in every process (code 4401).
+
+    Sockets are authorised at connect; call this whenever what a person may see changes (role,
+    stores, active flag, password, deletion). Sent through the same publisher as the events, so an
+    event committed after the change reaches this process's relay after the close."""
+    transaction.on_commit(lambda: _send_to((user_group(user_id),), {"type": REVOKED}), robust=True)
 
 
 def publish_call_started(*, store_id: int, call_id: str, caller: str, receiver: str) -> None:
@@ -189,9 +213,12 @@ def publish_call_terminated(*, store_id: int, call_id: str, status: str) -> None
 
 
 class Watcher(Protocol):
-    """A local socket: gets each event of its groups as JSON text, or is told the relay failed."""
+    """A local socket: gets each event of its groups as JSON text, is told its access was revoked
+    (a `REVOKED` message to its user group), or that the relay failed."""
 
     async def forward(self, text: str) -> None: ...
+
+    async def revoked(self) -> None: ...
 
     async def relay_failed(self) -> None: ...
 
@@ -270,12 +297,26 @@ class _Relay:
                 await watcher.relay_failed()
 
     async def _deliver(self, message: dict[str, Any]) -> None:
+        watchers = list(self.watchers.get(message.get("group", ""), ()))
+        if message.get("type") == REVOKED:
+            await self._revoke(watchers)
+            return
         text = json.dumps(message["event"])  # once, not once per socket
-        for watcher in list(self.watchers.get(message.get("group", ""), ())):
+        for watcher in watchers:
             try:
                 await watcher.forward(text)
             except Exception:  # one broken socket must not starve the others
                 logger.warning("live event not forwarded to a closing socket", exc_info=True)
+
+    async def _revoke(self, watchers: list[Watcher]) -> None:
+        # Out of every group first, before anything else is awaited: not one more event reaches them.
+        for members in self.watchers.values():
+            members.difference_update(watchers)
+        for watcher in watchers:
+            try:
+                await watcher.revoked()
+            except Exception:
+                logger.warning("live events: closing a revoked socket failed", exc_info=True)
 
 
 _relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Relay] = weakref.WeakKeyDictionary()

@@ -11,6 +11,12 @@ class StoreAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("owner",)
 
+    def save_model(self, request, obj: models.Store, form, change: bool) -> None:
+        before = models.Store.objects.filter(pk=obj.pk).values_list("owner_id", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if change and obj.owner_id != before:
+            services.close_owner_sockets(before, obj.owner_id)
+
 
 class StoreRowAdmin(admin.ModelAdmin):
     list_filter = ("store", "is_active")

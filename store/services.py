@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from callcenter.models import ApiKey, hash_api_key
+from calls import events  # a leaf module (Django and Channels only): who sees which store's live events
 from store.models import (
     AuditEntry,
     Coupon,
@@ -203,7 +204,16 @@ def save_store(*, actor: Any, store: Store, data: dict[str, Any]) -> Store:
     if "twilio_numbers" in data:
         check_twilio_numbers(store=None if store._state.adding else store, numbers=data["twilio_numbers"])
     creating = store._state.adding
+    owner_before = None if creating else store.owner_id
     save_record(actor=actor, store=store, instance=store, data=data)
     if creating:
         settings_of(store)
+    elif store.owner_id != owner_before:
+        close_owner_sockets(owner_before, store.owner_id)
     return store
+
+
+def close_owner_sockets(*owner_ids: int | None) -> None:
+    """A store changed hands: the live sockets of the owners before and after see other stores now."""
+    for owner_id in {pk for pk in owner_ids if pk is not None}:
+        events.close_user_sockets(owner_id)

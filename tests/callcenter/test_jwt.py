@@ -199,3 +199,67 @@ def test_refresh_token_for_user_since_deleted_is_refused(api, owner):
     response = api.post("/api/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
 
     assert response.status_code == 401
+
+
+# --- sign-ins end when a manager revokes them (issue 14, item 9) ------------------------------
+
+
+def _refresh(token: str) -> int:
+    return APIClient().post("/api/auth/token/refresh/", {"refresh": token}, format="json").status_code
+
+
+def _manage(actor, user, body: dict) -> None:
+    client = APIClient()
+    client.force_authenticate(user=actor)
+    response = client.put(f"/api/users/{user.pk}", body, format="json")
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("manager", ["admin_user", "owner"])
+def test_a_password_reset_by_a_manager_ends_every_refresh_token(request, agent, manager):
+    first, second = _pair("alex", "agent-pass-123")["refresh"], _pair("alex", "agent-pass-123")["refresh"]
+
+    _manage(request.getfixturevalue(manager), agent, {"password": "Reset-by-boss-77"})
+
+    assert (_refresh(first), _refresh(second)) == (401, 401)
+    assert _refresh(_pair("alex", "Reset-by-boss-77")["refresh"]) == 200  # a sign-in after the reset works
+
+
+def test_a_deactivation_ends_every_refresh_token_even_once_reactivated(admin_user, owner):
+    old = _pair()["refresh"]
+
+    _manage(admin_user, owner, {"isActive": False})
+    assert _refresh(old) == 401
+    _manage(admin_user, owner, {"isActive": True})
+
+    assert _refresh(old) == 401
+    assert not OutstandingToken.objects.filter(user=owner, blacklistedtoken__isnull=True).exists()
+
+
+def test_a_change_of_name_keeps_the_sign_ins(admin_user, owner):
+    old = _pair()["refresh"]
+
+    _manage(admin_user, owner, {"firstName": "Liv"})
+
+    assert _refresh(old) == 200
+
+
+def test_revoking_costs_the_same_few_queries_however_many_sign_ins(owner, django_assert_num_queries):
+    from callcenter import services
+
+    for _ in range(20):
+        RefreshToken.for_user(owner)
+    with django_assert_num_queries(2):  # read the live ones, insert them all into the blacklist
+        services.revoke_refresh_tokens(owner)
+    assert BlacklistedToken.objects.filter(token__user=owner).count() == 20
+
+
+def test_an_inactive_users_access_token_is_refused_on_every_kind_of_request(owner, store):
+    access = _pair()["access"]
+    owner.is_active = False
+    owner.save()
+
+    client = _bearer(access)
+    for method, path in (("get", "/api/calls"), ("get", "/api/dashboard/comprehensive/"), ("put", "/api/users/profile"), ("post", "/api/auth/logout/")):
+        assert getattr(client, method)(path, {}, format="json").status_code == 401, path
+    assert settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] == timedelta(minutes=60)

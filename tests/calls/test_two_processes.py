@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework_simplejwt.tokens import AccessToken
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 BASE_DIR = Path(settings.BASE_DIR)
 ON_REDIS_AND_POSTGRES = bool(os.environ.get("REDIS_URL")) and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -139,3 +140,27 @@ async def test_a_call_logged_on_one_process_reaches_an_idle_socket_on_the_other(
         # The other store's owner, on the same process, hears nothing of it.
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(theirs.recv(), 0.3)
+
+
+def put_json(url: str, body: dict, *, token: str) -> int:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="PUT", headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    )
+    with NO_PROXY.open(request, timeout=10) as response:
+        return response.status
+
+
+async def test_a_user_deactivated_on_one_process_loses_their_socket_on_the_other(two_servers, admin_user, owner, store, bot_key):
+    writer, reader = two_servers
+    origin = reader.url
+    async with connect(f"ws://127.0.0.1:{reader.port}/ws/calls/?token={AccessToken.for_user(owner)}", origin=origin, proxy=None, open_timeout=5) as mine:
+        assert json.loads(await asyncio.wait_for(mine.recv(), 5))["type"] == "snapshot"
+
+        status = await asyncio.to_thread(put_json, f"{writer.url}/api/users/{owner.pk}", {"isActive": False}, token=str(AccessToken.for_user(admin_user)))
+        assert status == 200
+        await asyncio.to_thread(post_json, f"{writer.url}/api/calls", {"callId": "AFTER-REVOKE"}, key=bot_key)
+
+        # The close crossed Redis to the other process before the next event of the store could.
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(mine.recv(), 5)
+        assert closed.value.rcvd.code == 4401
