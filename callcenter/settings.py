@@ -190,7 +190,7 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "callcenter.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "callcenter.parsers.NulFreeJSONParser",
+        "callcenter.parsers.StorableJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

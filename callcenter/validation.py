@@ -7,6 +7,9 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+# The largest row offset a list takes: the databases' OFFSET is a 64-bit integer (beyond it a 500).
+MAX_OFFSET = 2**63 - 1
+
 
 def validated(serializer_class: type[serializers.Serializer], data: Any, *, tz: zoneinfo.ZoneInfo | None = None, **kwargs: Any) -> serializers.Serializer:
     """Validate with naive timestamps read in `tz`; a body that is not a JSON object is a 400."""

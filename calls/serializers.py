@@ -37,6 +37,8 @@ FIELD_MAP = {
 # shifted across a time zone overflows Python's datetime (a 500 instead of a 400).
 EARLIEST = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
 LATEST = datetime(2100, 1, 1, tzinfo=dt_timezone.utc)
+# The longest call a duration may say (seconds): a week.
+MAX_DURATION = 7 * 24 * 3600
 
 
 class CallDateTimeField(serializers.DateTimeField):
@@ -76,7 +78,7 @@ class CallWriteSerializer(serializers.Serializer):
     endTime = CallDateTimeField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Call.Status.choices, required=False)
     language = serializers.RegexField(LANGUAGE_RE, required=False, max_length=12, error_messages={"invalid": "Use a short language code such as en, hi or mixed."})
-    duration = serializers.IntegerField(required=False, min_value=0, max_value=7 * 24 * 3600)
+    duration = serializers.IntegerField(required=False, min_value=0, max_value=MAX_DURATION)
     interruptionCount = serializers.IntegerField(required=False, min_value=0, max_value=100000)
     satisfaction = serializers.ChoiceField(choices=Call.Satisfaction.choices, required=False)
     audioFile = serializers.CharField(required=False, allow_blank=True, max_length=500)

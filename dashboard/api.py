@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter.permissions import IsStaffUser, role_of
-from callcenter.validation import PageLimitField, validated
+from callcenter.validation import MAX_OFFSET, PageLimitField, validated
 from calls.models import AgentProfile, Customer, QueueEntry, ScheduledCallback
 from dashboard import examples, queries, services
 from dashboard.comprehensive import comprehensive_dashboard
@@ -74,7 +74,7 @@ class RolesPerAction(BasePermission):
 
 class PageSerializer(serializers.Serializer):
     limit = PageLimitField(maximum=1000, default=100)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 PEOPLE = {"admin", "user", "agent"}

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from callcenter.permissions import IsAdmin, IsAdminOrOwner, role_of
 from callcenter.schema import WriteEnvelopeAutoSchema
-from callcenter.validation import PageLimitField, validated
+from callcenter.validation import MAX_OFFSET, PageLimitField, validated
 from store import services
 from store.models import (
     AuditEntry,
@@ -69,7 +69,7 @@ class ReadStaffOrBotWriteOwner(BasePermission):
 
 class PageSerializer(serializers.Serializer):
     limit = PageLimitField(maximum=1000, default=100)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 def store_from(request: Request) -> Store:

@@ -21,6 +21,7 @@ from calls.models import Call
 from store.models import StoreSettings
 from voice import dialogue, selectors, services
 from voice.decorators import twilio_signature_required
+from voice.params import storable_params
 from voice.dialogue import Reply
 
 logger = logging.getLogger(__name__)
@@ -32,8 +33,8 @@ MAX_HINTS = 100
 
 
 def webhook(view):
-    """Twilio's POSTs: no CSRF token, a valid X-Twilio-Signature."""
-    return csrf_exempt(require_POST(twilio_signature_required(view)))
+    """Twilio's POSTs: no CSRF token, a valid X-Twilio-Signature, parameters that fit where they are stored."""
+    return csrf_exempt(require_POST(twilio_signature_required(storable_params(view))))
 
 
 def voice_url(name: str) -> str:

@@ -151,3 +151,28 @@ def test_django_validation_error_from_a_service_has_the_shape(admin_api, admin_u
 
     assert body["error"] == "validation_error"
     assert "id" in body["fields"]
+
+
+LISTS = [
+    "/api/stores", "/api/audit-log", "/api/departments", "/api/inventory", "/api/coupons", "/api/voice-templates", "/api/staff",
+    "/api/plans", "/api/subscriptions", "/api/billing", "/api/customers", "/api/callbacks", "/api/queue", "/api/agent-profiles",
+    "/api/ai-agents",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("offset", [2**63, 2**64 + 5, 10**30])
+def test_an_offset_beyond_a_64_bit_integer_is_a_400_naming_offset(admin_api, store, path, offset):
+    # The databases' OFFSET is a 64-bit integer: before the bound these were 500s (issue 14, from outside).
+    body = _shape(admin_api.get(path, {"store": store.slug, "offset": offset}), 400)
+
+    assert (body["error"], list(body["fields"])) == ("validation_error", ["offset"])
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_the_largest_offset_is_an_empty_page(admin_api, store, path):
+    response = admin_api.get(path, {"store": store.slug, "offset": 2**63 - 1})
+
+    assert response.status_code == 200, response.content
+    assert response.json() == []
+    assert int(response["X-Total-Count"]) >= 0
