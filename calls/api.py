@@ -228,10 +228,7 @@ class CallStatsView(APIView):
 
 class ActiveCallsView(APIView):
     def get(self, request: Request) -> Response:
-        calls = list(queries.active_calls(visible_calls(request))[:500])
-        # The original Live Calls page shows each call's transcript from this list.
-        transcripts = queries.transcripts_of([call.pk for call in calls])
-        return Response({"success": True, "data": [call_to_dict(call, transcript=transcripts.get(call.pk, "")) for call in calls]})
+        return Response({"success": True, "data": queries.active_calls_with_transcripts(visible_calls(request))})
 
 
 class CallAnalyticsView(APIView):

@@ -13,7 +13,6 @@ from rest_framework_simplejwt.tokens import AccessToken
 from callcenter.permissions import IsStaffUser, role_of
 from calls import events, queries
 from calls.models import Call
-from calls.serializers import call_to_dict
 from store.tenancy import visible_store_ids
 
 UNAUTHENTICATED = 4401
@@ -42,8 +41,8 @@ def audience_of(user_id: int) -> tuple[Any, list[str]]:
 
 @database_sync_to_async
 def snapshot_for(user) -> list[dict]:
-    # The same query and limit as GET /api/calls/active.
-    return [call_to_dict(call) for call in queries.active_calls(Call.objects.for_user(user))[:500]]
+    # The same calls and fields as GET /api/calls/active.
+    return queries.active_calls_with_transcripts(Call.objects.for_user(user))
 
 
 class CallEventsConsumer(AsyncJsonWebsocketConsumer):

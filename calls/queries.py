@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from calls import hourly
 from calls import stats_sql
 from calls.models import Call, CallHour, CallLanguageHour, TranscriptEntry, transcript_line
-from calls.serializers import SORT_FIELDS
+from calls.serializers import SORT_FIELDS, call_to_dict
 
 PERIODS = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
 
@@ -308,3 +308,15 @@ def transcripts_of(call_ids: list[int]) -> dict[int, str]:
     for call_id, speaker, text in rows:
         texts.setdefault(call_id, []).append(f"{transcript_line(speaker, text)}\n")
     return {call_id: "".join(lines) for call_id, lines in texts.items()}
+
+
+# At most this many live calls in one answer (GET /api/calls/active, the live socket's snapshot).
+ACTIVE_LIMIT = 500
+
+
+def active_calls_with_transcripts(qs: QuerySet[Call]) -> list[dict[str, Any]]:
+    """GET /api/calls/active and the live socket's snapshot: the live calls, each with its transcript
+    (the original Live Calls page reads it from the list), in two queries."""
+    calls = list(active_calls(qs)[:ACTIVE_LIMIT])
+    transcripts = transcripts_of([call.pk for call in calls])
+    return [call_to_dict(call, transcript=transcripts.get(call.pk, "")) for call in calls]
