@@ -68,6 +68,12 @@ class StaffMemberAdmin(StoreRowAdmin):
     raw_id_fields = ("department",)
 
 
+@admin.register(models.Faq)
+class FaqAdmin(StoreRowAdmin):
+    list_display = ("question", "store", "is_active", "created_at")
+    search_fields = ("question", "answer")
+
+
 @admin.register(models.StoreSettings)
 class StoreSettingsAdmin(admin.ModelAdmin):
     list_display = ("store", "ai_model", "voice", "language", "recording_enabled", "updated_at")

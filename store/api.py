@@ -22,6 +22,7 @@ from store.models import (
     AuditEntry,
     Coupon,
     Department,
+    Faq,
     InventoryItem,
     InventoryWord,
     StaffMember,
@@ -34,6 +35,7 @@ from store.serializers import (
     AuditEntrySerializer,
     CouponSerializer,
     DepartmentSerializer,
+    FaqSerializer,
     InventoryItemSerializer,
     StaffMemberSerializer,
     StoreInfoSerializer,
@@ -233,6 +235,16 @@ class StaffMemberView(StoreRowView):
     model, serializer_class, label, related = StaffMember, StaffMemberSerializer, "Staff member", ("department",)
 
 
+class FaqsView(StoreRowsView):
+    """The store's knowledge base: questions callers ask and the answers the voice agent speaks."""
+
+    model, serializer_class, label = Faq, FaqSerializer, "FAQ"
+
+
+class FaqView(StoreRowView):
+    model, serializer_class, label = Faq, FaqSerializer, "FAQ"
+
+
 class OneObjectAutoSchema(WriteEnvelopeAutoSchema):
     """The path has no id, but GET answers one object, not a list."""
 
@@ -344,7 +356,7 @@ class StoreView(GenericAPIView):
 
 
 class AuditLogFilter(PageSerializer):
-    model = serializers.ChoiceField(choices=["store", "department", "inventoryitem", "coupon", "voicetemplate", "staffmember", "storesettings"], required=False)
+    model = serializers.ChoiceField(choices=["store", "department", "inventoryitem", "coupon", "voicetemplate", "staffmember", "faq", "storesettings"], required=False)
     action = serializers.ChoiceField(choices=AuditEntry.Action.choices, required=False)
 
 

@@ -12,6 +12,7 @@ from store.models import (
     AuditEntry,
     Coupon,
     Department,
+    Faq,
     InventoryItem,
     StaffMember,
     Store,
@@ -68,8 +69,19 @@ class StoreRowField(serializers.Field):
 
 
 class WordList(serializers.ListField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(child=serializers.CharField(max_length=100), required=False, max_length=100, **kwargs)
+    def __init__(self, *, child: serializers.Field | None = None, **kwargs: Any) -> None:
+        super().__init__(child=child or serializers.CharField(max_length=100), required=False, max_length=100, **kwargs)
+
+
+class StrictText(serializers.CharField):
+    """Text only: a number or an object is refused rather than turned into its digits."""
+
+    default_error_messages = {"invalid": "Give text (a string), not a number or an object."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class Money(serializers.DecimalField):
@@ -140,6 +152,19 @@ class StaffMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = StaffMember
         fields = ["id", "name", "email", "phone", "department", "role", "is_active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class FaqSerializer(serializers.ModelSerializer):
+    """One entry of the store's knowledge base; the voice agent speaks `answer` when a caller asks `question`."""
+
+    question = StrictText(max_length=300)
+    answer = StrictText(max_length=2000, help_text="What the voice agent says, as it would be spoken.")
+    keywords = WordList(child=StrictText(max_length=100), help_text="Words and phrases callers use for it (\"refund\", \"bring back\" for returns).")
+
+    class Meta:
+        model = Faq
+        fields = ["id", "question", "answer", "keywords", "is_active", "created_at"]
         read_only_fields = ["id", "created_at"]
 
 

@@ -18,6 +18,7 @@ from store.models import (
     AuditEntry,
     Coupon,
     Department,
+    Faq,
     InventoryItem,
     InventoryWord,
     Store,
@@ -31,6 +32,7 @@ UNIQUE_IN_STORE: dict[type[models.Model], tuple[str, tuple[str, ...], str]] = {
     Department: ("phone_extension", ("phone_extension",), "Another department of this store has extension {value}."),
     InventoryItem: ("sku", ("sku__iexact",), "Another item of this store has SKU {value}."),
     Coupon: ("code", ("code__iexact",), "Another coupon of this store has code {value}."),
+    Faq: ("question", ("question__iexact",), "Another FAQ of this store asks '{value}'."),
     VoiceTemplate: (
         "variation_number",
         ("category", "template_type", "language", "variation_number"),

@@ -2,7 +2,7 @@
 
 store.services bumps the store's data version on each audited change and bulk import; these receivers
 do the same for a row saved or deleted any other way (the Django admin, a shell), so the agent never
-answers from a department, template or setting that has changed. Items and coupons are read fresh on
+answers from a department, template, FAQ or setting that has changed. Items and coupons are read fresh on
 every turn: only their deletion and a change of an item's words (index_item_words) renew the cache.
 """
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from store.models import Coupon, Department, InventoryItem, Store, StoreSettings, VoiceTemplate
+from store.models import Coupon, Department, Faq, InventoryItem, Store, StoreSettings, VoiceTemplate
 
-CACHED_BY_VOICE = (Store, StoreSettings, Department, VoiceTemplate)
+CACHED_BY_VOICE = (Store, StoreSettings, Department, VoiceTemplate, Faq)
 
 
 def _store_id(instance: Any) -> int | None:

@@ -21,10 +21,11 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from callcenter.validation import validated
 from store import services
-from store.models import Coupon, Department, InventoryItem, StaffMember, Store, VoiceTemplate
+from store.models import Coupon, Department, Faq, InventoryItem, StaffMember, Store, VoiceTemplate
 from store.serializers import (
     CouponSerializer,
     DepartmentSerializer,
+    FaqSerializer,
     InventoryItemSerializer,
     StaffMemberSerializer,
     StoreInfoSerializer,
@@ -50,6 +51,7 @@ class FileReport:
 
     name: str
     missing: bool = False
+    optional: bool = False  # a file seed 001's folder never had: its absence is no gap
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -58,7 +60,7 @@ class FileReport:
 
     def lines(self) -> list[str]:
         if self.missing:
-            return [f"{self.name}: missing, skipped"]
+            return [f"{self.name}: not in the folder (optional), skipped" if self.optional else f"{self.name}: missing, skipped"]
         counts = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {len(self.skipped)} skipped"
         return [f"{self.name}: {counts}"] + [f"  skipped {why}" for why in self.skipped] + [f"  note: {note}" for note in self.notes]
 
@@ -113,6 +115,12 @@ def _staff_key(row: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     return ({"name__iexact": name, "email__iexact": email}, f"name and email '{name} <{email}>'") if name else None
 
 
+def _faq_key(row: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    question = row.get("question")
+    question = question.strip() if isinstance(question, str) else ""
+    return ({"question__iexact": question}, f"question '{question}'") if question else None
+
+
 def _expired(data: dict[str, Any]) -> str | None:
     expires = data.get("expires_at")
     if expires and expires < timezone.now():
@@ -129,13 +137,17 @@ KINDS = {
         Kind("voice_templates.json", VoiceTemplate, VoiceTemplateSerializer, "template_type", _template_key),
         Kind(DIALOGUE_FILE, VoiceTemplate, VoiceTemplateSerializer, "template_type", _template_key),
         Kind("staff.json", StaffMember, StaffMemberSerializer, "name", _staff_key),
+        Kind("faqs.json", Faq, FaqSerializer, "question", _faq_key),
     )
 }
 OBJECT_FILES = ("store_info.json", "settings.json")
+# Files of this project that seed 001's data folder has no counterpart for.
+OPTIONAL_FILES = ("faqs.json",)
 # Import order: store info first (its time zone reads the naive timestamps of the rest), then
-# departments before the rows that name them, items before the coupons that name their SKU.
+# departments before the rows that name them, items before the coupons that name their SKU; the FAQ
+# (this project's, not seed 001's) last.
 IMPORT_ORDER = ("store_info.json", "settings.json", "departments.json", "inventory.json", "coupons.json",
-                "voice_templates.json", DIALOGUE_FILE, "staff.json")
+                "voice_templates.json", DIALOGUE_FILE, "staff.json", "faqs.json")
 
 
 # ---------------------------------------------------------------- reading
@@ -319,7 +331,7 @@ def import_folder(folder: Path, *, slug: str, create: bool = False, time_zone: s
         store = _find_store(slug, contents=contents, create=create, time_zone=time_zone)
         reports = []
         for name in IMPORT_ORDER:
-            report = FileReport(name)
+            report = FileReport(name, optional=name in OPTIONAL_FILES)
             reports.append(report)
             data = contents[name]
             if data is None:
@@ -371,6 +383,7 @@ def export_data(store: Store) -> dict[str, Any]:
             "voice_templates.json": VoiceTemplateSerializer([t for t in templates if not _fits_dialogue(t)], many=True).data,
             DIALOGUE_FILE: dialogue,
             "staff.json": StaffMemberSerializer(rows(StaffMember).select_related("department"), many=True).data,
+            "faqs.json": FaqSerializer(rows(Faq), many=True).data,
         }
 
 

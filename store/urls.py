@@ -21,4 +21,6 @@ urlpatterns = [
     route(rf"api/voice-templates/{PK}", api.VoiceTemplateView.as_view(), "voice-template"),
     route(r"api/staff", api.StaffView.as_view(), "staff"),
     route(rf"api/staff/{PK}", api.StaffMemberView.as_view(), "staff-member"),
+    route(r"api/faqs", api.FaqsView.as_view(), "faqs"),
+    route(rf"api/faqs/{PK}", api.FaqView.as_view(), "faq"),
 ]

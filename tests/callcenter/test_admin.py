@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from callcenter.models import ApiKey, User
 from calls.models import AgentProfile, Call, Customer, QueueEntry, ScheduledCallback, TranscriptEntry
 from dashboard.models import BillingRecord, Subscription, SubscriptionPlan
-from store.models import Coupon, Department, InventoryItem, StaffMember, Store, VoiceTemplate
+from store.models import Coupon, Department, Faq, InventoryItem, StaffMember, Store, VoiceTemplate
 from store.services import create_api_key, revoke_api_key, save_record, settings_of
 from voice.models import AIAgent
 
@@ -54,6 +54,7 @@ def _add_store_data(store: Store, actor: User) -> None:
     save_record(actor=actor, store=store, instance=Coupon(), data={"code": "RYE10", "discount_value": 10, "item": item})
     save_record(actor=actor, store=store, instance=VoiceTemplate(), data={"template_type": "greeting", "text_content": "Hi from {store_name}"})
     save_record(actor=actor, store=store, instance=StaffMember(), data={"name": "Jo Baker", "department": dept})
+    save_record(actor=actor, store=store, instance=Faq(), data={"question": "Do you deliver?", "answer": "Yes.", "keywords": ["delivery"]})
     save_record(actor=actor, store=store, instance=settings_of(store), data={"recording_enabled": True})
 
 

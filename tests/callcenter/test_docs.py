@@ -46,6 +46,8 @@ EXPECTED_PATHS = [
     "/api/voice-templates/{id}",
     "/api/staff",
     "/api/staff/{id}",
+    "/api/faqs",
+    "/api/faqs/{id}",
 ]
 
 

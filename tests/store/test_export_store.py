@@ -11,11 +11,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from store import services
-from store.models import Coupon, Department, InventoryItem, StaffMember, Store, VoiceTemplate
+from store.models import Coupon, Department, Faq, InventoryItem, StaffMember, Store, VoiceTemplate
 
-ORIGINAL = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "ai-call-router-data"
+# Beside the clone (../shared), or beside the folder of worktrees a clone's worktree sits in.
+ORIGINAL = next(
+    (path for depth in (3, 4) if (path := Path(__file__).resolve().parents[depth] / "shared" / "fixtures" / "ai-call-router-data").is_dir()),
+    Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "ai-call-router-data",
+)
 FILES = {"store_info.json", "settings.json", "departments.json", "inventory.json", "coupons.json",
-         "voice_templates.json", "dialogue_templates.json", "staff.json"}
+         "voice_templates.json", "dialogue_templates.json", "staff.json", "faqs.json"}
 
 pytestmark = pytest.mark.skipif(not ORIGINAL.is_dir(), reason=f"seed 001's data files are not at {ORIGINAL}")
 
@@ -53,7 +57,7 @@ def test_writes_the_original_files_with_their_field_names(store, tmp_path):
     files = read(tmp_path / "backup")
     assert set(files) == FILES
     original = read(ORIGINAL)
-    for name in FILES - {"dialogue_templates.json"}:
+    for name in FILES - {"dialogue_templates.json", "faqs.json"}:  # seed 001 had no FAQ
         rows = files[name] if isinstance(files[name], list) else [files[name]]
         wanted = original[name] if isinstance(original[name], list) else [original[name]]
         assert set().union(*map(set, wanted)) <= set().union(*map(set, rows)), name
@@ -70,6 +74,7 @@ def test_writes_the_original_files_with_their_field_names(store, tmp_path):
     assert files["store_info.json"]["updated_at"] == "2025-08-30T02:25:10.471361-04:00"
     assert files["store_info.json"]["timezone"] == "America/New_York"
     assert "departments.json: 10" in output and "dialogue_templates.json: 52" in output
+    assert files["faqs.json"] == []
 
 
 def test_export_then_import_into_an_empty_store_then_export_gives_the_same_files(store, tmp_path):
@@ -83,6 +88,8 @@ def test_export_then_import_into_an_empty_store_then_export_gives_the_same_files
     add(store, VoiceTemplate, category="coupons", template_type="retired", is_active=False, text_content="Old deals.")
     add(store, VoiceTemplate, category="spanish", template_type="odd", text_content="A category named spanish.")
     add(store, StaffMember, name="Pat", role="Florist")
+    add(store, Faq, question="Do you deliver flowers?", answer="Yes, the same day.", keywords=["delivery", "send flowers"])
+    add(store, Faq, question="Do you do weddings?", answer="Not any more.", is_active=False)
     services.save_record(actor=None, store=store, instance=store, data={
         "opening_hours": {"monday": {"open": "07:00", "close": "22:00"}, "sunday": None},
         "holiday_hours": {"2026-12-25": None}, "transfer_number": "+15551239999", "hold_message": "One moment."})
@@ -100,6 +107,8 @@ def test_export_then_import_into_an_empty_store_then_export_gives_the_same_files
     assert (fresh.name, fresh.timezone, fresh.slug) == ("well well well", "America/New_York", "restored")
     assert VoiceTemplate.objects.filter(store=fresh).count() == VoiceTemplate.objects.filter(store=store).count() == 58
     assert Coupon.objects.get(store=fresh, code="HERB5").item.sku == "HRB-01"
+    assert list(Faq.objects.filter(store=fresh).values_list("question", "keywords", "is_active")) == [
+        ("Do you deliver flowers?", ["delivery", "send flowers"], True), ("Do you do weddings?", [], False)]
 
 
 def test_another_stores_rows_stay_out(store, other_store, tmp_path):

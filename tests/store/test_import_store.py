@@ -17,7 +17,11 @@ from django.utils import timezone
 from store import services, transfer
 from store.models import AuditEntry, Coupon, Department, InventoryItem, InventoryWord, StaffMember, Store, VoiceTemplate
 
-ORIGINAL = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "ai-call-router-data"
+# Beside the clone (../shared), or beside the folder of worktrees a clone's worktree sits in.
+ORIGINAL = next(
+    (path for depth in (3, 4) if (path := Path(__file__).resolve().parents[depth] / "shared" / "fixtures" / "ai-call-router-data").is_dir()),
+    Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "ai-call-router-data",
+)
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 STORE_ROWS = (Department, InventoryItem, Coupon, VoiceTemplate, StaffMember)
 

@@ -1,11 +1,11 @@
-"""The five store-data collections (seed 001): list, add, read, change, delete, who may, and tenancy."""
+"""The six store-data collections (seed 001): list, add, read, change, delete, who may, and tenancy."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
 
-from store.models import AuditEntry, Coupon, Department, InventoryItem, StaffMember, VoiceTemplate
+from store.models import AuditEntry, Coupon, Department, Faq, InventoryItem, StaffMember, VoiceTemplate
 from store.services import save_record
 
 # path, model, a valid new row, a change, the field to read back after the change, the label
@@ -15,6 +15,7 @@ COLLECTIONS = {
     "coupons": (Coupon, {"code": "SAVE20", "description": "20% off", "discount_type": "percentage", "discount_value": 20, "is_store_wide": True, "expires_at": "2030-12-31T23:59:59"}, {"discount_value": 25}, "Coupon"),
     "voice-templates": (VoiceTemplate, {"template_type": "greeting", "text_content": "Thanks for calling {store_name}!", "variation_number": 1}, {"text_content": "Hello from {store_name}."}, "Voice template"),
     "staff": (StaffMember, {"name": "John Smith", "email": "john@store.com", "phone": "(555) 123-4567", "role": "Manager"}, {"role": "Supervisor"}, "Staff member"),
+    "faqs": (Faq, {"question": "Do you deliver?", "answer": "Yes, within 5 miles.", "keywords": ["delivery", "deliver"]}, {"answer": "Yes, within 10 miles."}, "FAQ"),
 }
 PATHS = list(COLLECTIONS)
 
@@ -67,6 +68,7 @@ def _distinct(path: str, n: int) -> dict:
         "coupons": {"code": f"CODE{n}"},
         "voice-templates": {"variation_number": n + 1},
         "staff": {"name": f"Person {n}"},
+        "faqs": {"question": f"Question {n}?"},
     }[path]
 
 

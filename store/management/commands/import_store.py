@@ -8,7 +8,7 @@ from store.transfer import TransferError, import_folder
 class Command(BaseCommand):
     help = (
         "Load an original app's data/ folder (store_info, settings, departments, inventory, coupons, "
-        "voice_templates, dialogue_templates, staff) into a store. Safe to run again: rows are matched "
+        "voice_templates, dialogue_templates, staff; and this project's faqs) into a store. Safe to run again: rows are matched "
         "by natural key and only changed values are written; rows the API would refuse are skipped."
     )
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             self.stdout.write("\n".join(report.lines()))
         totals = {name: sum(getattr(report, name) for report in reports) for name in ("created", "updated", "unchanged")}
         skipped = sum(len(report.skipped) for report in reports)
-        missing = ", ".join(report.name for report in reports if report.missing) or "none"
+        missing = ", ".join(report.name for report in reports if report.missing and not report.optional) or "none"
         self.stdout.write(
             f"Total: {totals['created']} created, {totals['updated']} updated, {totals['unchanged']} unchanged, "
             f"{skipped} skipped; missing files: {missing}" + (" (dry run: nothing written)" if dry_run else "")
