@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+GATHER = "/voice/gather?turn=1"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
 os.environ.setdefault("TWILIO_AUTH_TOKEN", "bench-token")
@@ -127,16 +128,17 @@ def main() -> None:
             if n >= 0:
                 answered.append((time.perf_counter() - t0) * 1000)
             turn = {**params, "CallStatus": "in-progress", "SpeechResult": utterances[n % len(utterances)]}
-            signature = validator.compute_signature(base + "/voice/gather", turn)
+            # Where Twilio sends it: the greeting's <Gather action>, whose turn makes it a claimed request (the replay guard).
+            signature = validator.compute_signature(base + GATHER, turn)
             if n < 0:
-                response = client.post("/voice/gather", urlencode(turn), FORM, HTTP_X_TWILIO_SIGNATURE=signature)
+                response = client.post(GATHER, urlencode(turn), FORM, HTTP_X_TWILIO_SIGNATURE=signature)
                 assert response.status_code == 200, response.content
                 continue
             with CaptureQueriesContext(connection) as ctx:
                 if profiler:
                     profiler.enable()
                 t0, c0 = time.perf_counter(), time.process_time()
-                response = client.post("/voice/gather", urlencode(turn), FORM, HTTP_X_TWILIO_SIGNATURE=signature)
+                response = client.post(GATHER, urlencode(turn), FORM, HTTP_X_TWILIO_SIGNATURE=signature)
                 timings.append((time.perf_counter() - t0) * 1000)
                 said.append((timings[-1], (time.process_time() - c0) * 1000, turn["SpeechResult"]))
                 cpu.append((time.process_time() - c0) * 1000)

@@ -74,3 +74,28 @@ class AIAgent(models.Model):
         if start == end:
             return True  # equal times: around the clock
         return start <= local < end if start < end else (local >= start or local < end)
+
+
+class TwilioRequest(models.Model):
+    """A Twilio webhook request that wrote to a call, and the TwiML it was answered with.
+
+    A retry or a replay of it (the same signature, or the same I-Twilio-Idempotency-Token) is
+    answered the same TwiML and writes nothing: voice.services claims the request here first, in
+    the transaction of its writes, so two at once cannot both write. Deleted with the call's end.
+    """
+
+    # No index of its own: the (call, signature) constraint's index leads with the call.
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="+", db_index=False)
+    # X-Twilio-Signature (base64 HMAC-SHA1) of a request whose signed URL carries its turn (`?turn=`);
+    # null otherwise (two nulls never collide).
+    signature = models.CharField(max_length=64, null=True)
+    # SHA-256 (hex) of the I-Twilio-Idempotency-Token header when Twilio sent one; null otherwise.
+    token = models.CharField(max_length=64, null=True)
+    response = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["call", "signature"], name="twilio_request_signature"),
+            models.UniqueConstraint(fields=["call", "token"], name="twilio_request_token"),
+        ]

@@ -7,11 +7,14 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from callcenter.errors import PayloadTooLarge
@@ -20,7 +23,7 @@ from calls.models import Call
 from calls.services import EntryIn
 from store.models import Store
 from voice import dialogue
-from voice.models import AIAgent
+from voice.models import AIAgent, TwilioRequest
 from voice.dialogue import Reply, Turn
 
 logger = logging.getLogger(__name__)
@@ -91,6 +94,52 @@ def _commit_without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+@dataclass(frozen=True)
+class RequestKey:
+    """What one Twilio request is known by across its retries and replays (voice.models.TwilioRequest)."""
+
+    signature: str | None = None  # only when the signed URL carries a turn: then it differs every turn
+    token: str | None = None  # SHA-256 of I-Twilio-Idempotency-Token
+
+    def __bool__(self) -> bool:
+        return bool(self.signature or self.token)
+
+
+class Replayed(Exception):
+    """The request was answered before: `response` is that first answer, and nothing was written."""
+
+    def __init__(self, response: str) -> None:
+        super().__init__("a Twilio request answered before")
+        self.response = response
+
+
+def _claim(call: Call, key: RequestKey, response: str) -> None:
+    """Inside the request's transaction, before its first write: claim it, or raise Replayed when it was answered.
+
+    ON CONFLICT DO NOTHING on the unique (call, signature) and (call, token): an identical request
+    running at the same time waits on that index until this transaction ends, then finds the row
+    (or claims it, when this one rolled back). A replay therefore writes nothing and sends no event.
+    """
+    table = connection.ops.quote_name(TwilioRequest._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (call_id, signature, token, response, created_at) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [call.pk, key.signature, key.token, response, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        if cursor.rowcount == 1:
+            return
+    logger.info("call %s: a replayed Twilio request answered as before, nothing written", call.call_id)
+    raise Replayed(answered_before(call=call, key=key) or "")
+
+
+def answered_before(*, call: Call, key: RequestKey) -> str | None:
+    """The TwiML a request known by `key` was answered with, or None."""
+    same = Q(signature=key.signature) if key.signature else Q(pk__in=[])
+    if key.token:
+        same |= Q(token=key.token)
+    return TwilioRequest.objects.filter(same, call=call).values_list("response", flat=True).first()
+
+
 def start_call(*, store: Store, call_sid: str, type: str, caller: str, receiver: str, language: str) -> tuple[Call, str]:
     """Log the call Twilio connected and greet the caller once (Twilio retries add nothing); returns the call and the greeting."""
     call, _ = call_services.create_call(
@@ -121,8 +170,20 @@ def start_call(*, store: Store, call_sid: str, type: str, caller: str, receiver:
     return locked, greeting
 
 
-def take_turn(*, call: Call, speech: str, digits: str, now: datetime, version: int | None = None) -> Reply:
-    """Log what the caller said, ask the dialogue engine, log its answer; misses and outcome follow the reply."""
+def take_turn(
+    *,
+    call: Call,
+    speech: str,
+    digits: str,
+    now: datetime,
+    version: int | None = None,
+    key: RequestKey | None = None,
+    render: Callable[[Reply], str] | None = None,
+) -> Reply:
+    """Log what the caller said, ask the dialogue engine, log its answer; misses and outcome follow the reply.
+
+    With `key`, the request is answered once: `render(reply)` (its TwiML) is kept, and a replay
+    raises Replayed with it, having written nothing."""
     speech = speech.strip()[:MAX_UTTERANCE_CHARS]
     digits = digits.strip()[:40]
     before = _metadata(call)
@@ -141,10 +202,13 @@ def take_turn(*, call: Call, speech: str, digits: str, now: datetime, version: i
         logger.exception("call %s: the dialogue engine failed on %r", call.call_id, speech)
         reply = dialogue.apology(call.store, turn)
     heard = speech or (f"pressed {digits}" if digits else "")
+    answer = render(reply) if render else ""
     # One row lock for the whole turn: the append takes it (and reads the metadata as of it),
     # and the update below writes under it.
     with transaction.atomic():
         _commit_without_waiting_for_disk()
+        if key:
+            _claim(call, key, answer)
         locked = call
         if not _append(locked, [EntryIn(speaker=CALLER, text=heard), EntryIn(speaker=AGENT, text=reply.say)]):
             locked = Call.objects.select_for_update().get(pk=call.pk)  # a full transcript: lock it here
@@ -183,6 +247,9 @@ def apply_status(
         if sequence is not None and isinstance(last, int) and sequence <= last:
             # A retry, or an older event that arrived after a newer one.
             return locked
+        if status not in LIVE_ORDER:
+            # The call is over: its requests' answers are kept no longer (a replay now finds it ended and writes nothing).
+            TwilioRequest.objects.filter(call_id=locked.pk).delete()
         fields: dict[str, Any] = {}
         if sequence is not None:
             fields["metadata"] = {**metadata, "twilioSequence": sequence}
@@ -216,35 +283,43 @@ def _ending(call: Call, status: str, twilio_status: str, *, duration: int | None
     return fields
 
 
-def record_dial_result(*, call: Call, dial_status: str) -> Call:
-    """Keep how a transfer ended (`DialCallStatus` of the <Dial action> request)."""
-    with transaction.atomic():
-        locked = Call.objects.select_for_update().get(pk=call.pk)
-        locked.store = call.store
-        metadata = _metadata(locked)
-        if metadata.get("dialStatus") == dial_status:
-            return locked
-        return call_services.update_call(call=locked, fields={"metadata": {**metadata, "dialStatus": dial_status}}, locked=True)
-
-
 UNANSWERED_DIAL = {"busy", "no-answer", "failed", "canceled"}
 
 
-def transfer_unanswered(*, call: Call) -> Reply:
-    """The department did not pick up: the caller comes back to the agent instead of being dropped."""
+def end_transfer(
+    *, call: Call, dial_status: str, key: RequestKey | None = None, render: Callable[[Reply | None], str] | None = None
+) -> Reply | None:
+    """The <Dial action> request: keep how the transfer ended (`DialCallStatus`); when nobody picked up,
+    the caller comes back to the agent instead of being dropped (that reply; None otherwise).
+
+    With `key`, answered once, as take_turn: a replay raises Replayed with `render`'s first answer."""
+    reply = _unanswered_reply(call) if call.is_live and dial_status in UNANSWERED_DIAL else None
+    answer = render(reply) if render else ""
+    with transaction.atomic():
+        _commit_without_waiting_for_disk()
+        if key:
+            _claim(call, key, answer)
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked.store = call.store
+        metadata = {**_metadata(locked), "dialStatus": dial_status}
+        fields: dict[str, Any] = {}
+        if reply is not None and locked.is_live:
+            _append(locked, [EntryIn(speaker=AGENT, text=reply.say)])
+            metadata = {**_metadata(locked), "dialStatus": dial_status, "last_intent": reply.intent, "misses": 0}
+            fields["outcome"] = f"{_metadata(call).get('transferTo') or 'transfer'} did not answer"
+        if metadata != _metadata(locked):
+            fields["metadata"] = metadata
+        if fields:
+            call_services.update_call(call=locked, fields=fields, locked=True)
+    return reply
+
+
+def _unanswered_reply(call: Call) -> Reply:
     label = str(_metadata(call).get("transferTo") or "")
-    reply = Reply(
+    return Reply(
         intent="no_transfer",
         say=" ".join(dialogue.prompt(call.store, name, language=call.language, department=label) for name in ("transfer_unanswered", "anything_else")),
     )
-    with transaction.atomic():
-        _commit_without_waiting_for_disk()
-        locked = Call.objects.select_for_update().get(pk=call.pk)
-        locked.store = call.store
-        _append(locked, [EntryIn(speaker=AGENT, text=reply.say)])
-        metadata = {**_metadata(locked), "last_intent": reply.intent, "misses": 0}
-        call_services.update_call(call=locked, fields={"metadata": metadata, "outcome": f"{label or 'transfer'} did not answer"}, locked=True)
-    return reply
 
 
 def keep_recording(*, call: Call, recording_url: str) -> Call:
@@ -252,7 +327,13 @@ def keep_recording(*, call: Call, recording_url: str) -> Call:
     audio = recording_url if recording_url.endswith((".mp3", ".wav")) else f"{recording_url}.mp3"
     if call.audio_file == audio:
         return call
-    return call_services.update_call(call=call, fields={"audio_file": audio})
+    with transaction.atomic():
+        # Compared again under the lock: two deliveries of one callback at once write (and announce) it once.
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked.store = call.store
+        if locked.audio_file == audio:
+            return locked
+        return call_services.update_call(call=locked, fields={"audio_file": audio}, locked=True)
 
 
 @functools.cache

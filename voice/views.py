@@ -7,7 +7,9 @@ Twilio's "application error", and nothing is logged for a call that is not ours.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
@@ -37,12 +39,32 @@ def webhook(view):
     return csrf_exempt(require_POST(twilio_signature_required(storable_params(view))))
 
 
-def voice_url(name: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/voice/{name}"
+def voice_url(name: str, *, turn: int | None = None) -> str:
+    # The turn in an action URL makes every request Twilio sends back to it signed differently, even
+    # when the caller says the same thing twice: a request signed as one already answered is a replay.
+    return f"{settings.PUBLIC_BASE_URL}/voice/{name}" + (f"?turn={turn}" if turn is not None else "")
 
 
-def twiml(response: VoiceResponse) -> HttpResponse:
+def twiml(response: VoiceResponse | str) -> HttpResponse:
     return HttpResponse(str(response), content_type="text/xml")
+
+
+def request_turn(request: HttpRequest) -> int | None:
+    """The turn our TwiML put in the URL this request was sent to (signed with it); None without one."""
+    value = request.GET.get("turn", "")
+    return int(value) if value.isdigit() and len(value) <= 6 else None
+
+
+def request_key(request: HttpRequest) -> services.RequestKey:
+    """What a retry or a replay of this request shares with it.
+
+    Twilio's I-Twilio-Idempotency-Token is the same across its retries (to the fallback URL too) but
+    is not signed, so it cannot be the only key: the signature, which a replay must copy, is the
+    other; it tells turns apart only when the signed URL carries a turn (every action URL we give).
+    """
+    token = request.headers.get("I-Twilio-Idempotency-Token", "")
+    signature = request.headers.get("X-Twilio-Signature", "")[:64] if request_turn(request) is not None else ""
+    return services.RequestKey(signature=signature or None, token=hashlib.sha256(token.encode()).hexdigest() if token else None)
 
 
 def goodbye(message: str) -> HttpResponse:
@@ -58,12 +80,12 @@ def say(parent, text: str, store_settings: StoreSettings) -> None:
         parent.say(text, voice=store_settings.voice, language=store_settings.language)
 
 
-def listen(response: VoiceResponse, text: str, store_settings: StoreSettings, hints: list[str]) -> None:
+def listen(response: VoiceResponse, text: str, store_settings: StoreSettings, hints: list[str], *, turn: int) -> None:
     """<Gather> with the prompt nested inside, so the caller can talk over it."""
     hints = list(dict.fromkeys(hint.replace(",", " ").strip() for hint in hints if hint and hint.strip()))[:MAX_HINTS]
     gather = response.gather(
         input="dtmf speech",
-        action=voice_url("gather"),
+        action=voice_url("gather", turn=turn),
         method="POST",
         # speechTimeout=auto needs an explicit speechModel (else warning 13335); `timeout` is how
         # long the store lets a caller stay silent before the turn counts as a miss.
@@ -85,24 +107,36 @@ def answer_call(call: Call, greeting: str, store_settings: StoreSettings) -> Htt
     response = VoiceResponse()
     if store_settings.recording_enabled:
         response.start().recording(recording_status_callback=voice_url("recording"), recording_status_callback_event="completed")
-    listen(response, greeting, store_settings, dialogue.speech_hints(call.store))
+    listen(response, greeting, store_settings, dialogue.speech_hints(call.store), turn=1)
     return twiml(response)
 
 
-def reply_twiml(call: Call, reply: Reply, *, version: int | None = None) -> HttpResponse:
+def reply_twiml(call: Call, reply: Reply, *, version: int | None = None, turn: int = 1) -> str:
+    """The TwiML of the agent's reply; `turn` goes into the URL Twilio sends the caller's next move to."""
     store_settings = dialogue.voice_settings(call.store, version=version)
     response = VoiceResponse()
     if reply.transfer is not None:
         say(response, reply.say, store_settings)
         # The <Dial> action reports how the transfer went (DialCallStatus) to /voice/status.
-        dial = response.dial(action=voice_url("status"), method="POST")
+        dial = response.dial(action=voice_url("status", turn=turn), method="POST")
         dial.number(reply.transfer.number, send_digits=reply.transfer.send_digits or None)
     elif reply.hang_up:
         say(response, reply.say, store_settings)
         response.hangup()
     else:
-        listen(response, reply.say, store_settings, [*reply.hints, *dialogue.speech_hints(call.store, version=version)])
-    return twiml(response)
+        listen(response, reply.say, store_settings, [*reply.hints, *dialogue.speech_hints(call.store, version=version)], turn=turn)
+    return str(response)
+
+
+class Answer:
+    """The TwiML of a reply, rendered once: by the service, which keeps it for a replay, for the view to send."""
+
+    def __init__(self, render: Callable[[Reply | None], str]) -> None:
+        self.render, self.text = render, ""
+
+    def __call__(self, reply: Reply | None) -> str:
+        self.text = self.render(reply)
+        return self.text
 
 
 def start(request: HttpRequest, *, call_type: str, store_number: str) -> HttpResponse:
@@ -152,10 +186,14 @@ def gather(request: HttpRequest) -> HttpResponse:
         return goodbye("")
     # One read of the store's data version for the whole turn: the engine and the TwiML use the same data.
     version = dialogue.data_version(call.store)
-    reply = services.take_turn(
-        call=call, speech=request.POST.get("SpeechResult", ""), digits=request.POST.get("Digits", ""), now=timezone.now(), version=version
-    )
-    return reply_twiml(call, reply, version=version)
+    turn = (request_turn(request) or 0) + 1
+    answer = Answer(lambda reply: reply_twiml(call, reply, version=version, turn=turn))
+    speech, digits = request.POST.get("SpeechResult", ""), request.POST.get("Digits", "")
+    try:
+        services.take_turn(call=call, speech=speech, digits=digits, now=timezone.now(), version=version, key=request_key(request), render=answer)
+    except services.Replayed as replay:
+        return twiml(replay.response)
+    return twiml(answer.text)
 
 
 def _int(value: str | None) -> int | None:
@@ -173,6 +211,18 @@ def _timestamp(value: str | None):
     return moment if moment is None or timezone.is_aware(moment) else None
 
 
+def dial_ended(request: HttpRequest, call: Call) -> HttpResponse | None:
+    """A transfer's <Dial action>: the TwiML when nobody picked up (back to the agent, never a dropped
+    caller) or when it is a replay; None when the status callback goes on as usual."""
+    turn = (request_turn(request) or 0) + 1
+    answer = Answer(lambda reply: reply_twiml(call, reply, turn=turn) if reply else str(VoiceResponse()))
+    try:
+        reply = services.end_transfer(call=call, dial_status=request.POST["DialCallStatus"][:20], key=request_key(request), render=answer)
+    except services.Replayed as replay:
+        return twiml(replay.response)
+    return twiml(answer.text) if reply is not None else None
+
+
 @webhook
 def status(request: HttpRequest) -> HttpResponse:
     """Call status callbacks and the <Dial action> of a transfer; always 200, even for a call we don't know."""
@@ -182,10 +232,9 @@ def status(request: HttpRequest) -> HttpResponse:
         logger.info("voice status %r for unknown CallSid %r ignored", params.get("CallStatus"), params.get("CallSid"))
         return twiml(VoiceResponse())
     if params.get("DialCallStatus"):
-        call = services.record_dial_result(call=call, dial_status=params["DialCallStatus"][:20])
-        if call.is_live and params["DialCallStatus"] in services.UNANSWERED_DIAL:
-            # Nobody picked up at the department: back to the agent, never a dropped caller.
-            return reply_twiml(call, services.transfer_unanswered(call=call))
+        answered = dial_ended(request, call)
+        if answered is not None:
+            return answered
     if params.get("CallStatus"):
         services.apply_status(
             call=call,

@@ -49,7 +49,7 @@ def test_question_is_logged_answered_and_listened_for_again(client, call, fake_d
     assert verbs(root) == ["Gather"]
     g = root.find("Gather")
     assert (g.get("action"), g.get("input"), g.get("actionOnEmptyResult"), g.get("speechModel")) == (
-        f"{BASE}/voice/gather", "dtmf speech", "true", "phone_call")
+        f"{BASE}/voice/gather?turn=1", "dtmf speech", "true", "phone_call")
     # The reply's own hints come first, then the store's.
     assert g.get("hints") == "whole milk,oat milk,bakery,pharmacy,milk"
     assert g.find("Say").text == "Whole milk is $3.49, in aisle 3."
@@ -77,7 +77,7 @@ def test_department_by_digit_dials_the_store_line_with_the_extension(client, cal
     assert verbs(root) == ["Say", "Dial"]
     assert spoken(root) == ["Connecting you to the Bakery."]
     dial = root.find("Dial")
-    assert (dial.get("action"), dial.get("method")) == (f"{BASE}/voice/status", "POST")
+    assert (dial.get("action"), dial.get("method")) == (f"{BASE}/voice/status?turn=1", "POST")
     number = dial.find("Number")
     assert (number.text, number.get("sendDigits")) == ("+15005550010", "ww105")
     assert lines(call) == [("Caller", "pressed 1"), ("Agent", "Connecting you to the Bakery.")]

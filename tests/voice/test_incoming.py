@@ -35,7 +35,7 @@ def test_incoming_call_is_logged_greeted_and_listened_to(client, store, fake_dia
     gather = root.find("Gather")
     assert gather.attrib == {
         "input": "dtmf speech",
-        "action": f"{BASE}/voice/gather",
+        "action": f"{BASE}/voice/gather?turn=1",
         "method": "POST",
         "speechTimeout": "auto",
         "speechModel": "phone_call",
@@ -200,7 +200,7 @@ def test_answered_outbound_call_goes_live_and_is_greeted(client, store, fake_dia
     root = twiml(post(client, "/voice/outbound", outbound_params()))
 
     assert verbs(root) == ["Gather"]
-    assert root.find("Gather").get("action") == f"{BASE}/voice/gather"
+    assert root.find("Gather").get("action") == f"{BASE}/voice/gather?turn=1"
     call = Call.objects.get()
     assert (call.type, call.status, call.caller, call.receiver) == ("outbound", "in-progress", STORE_NUMBER, CALLER)
     assert list(call.entries.values_list("speaker", flat=True)) == ["Agent"]
