@@ -142,6 +142,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "callcenter.cache.RedisCache",  # Django's, with one client and pool per process
             "LOCATION": REDIS_URL,
+            # A hung Redis holds a request at most this long, once a second (then it counts in-process).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

@@ -5,27 +5,38 @@ import json
 import os
 import subprocess
 import sys
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from callcenter import api as callcenter_api
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture
+def staff_api(admin_user) -> APIClient:
+    """The platform admin as a client sends them: a bearer token (force_authenticate bypasses the view's own check)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(admin_user)}")
+    return client
+
+
 @pytest.mark.parametrize("path", ["/api/health", "/api/health/"])
-def test_health_is_ok_for_anonymous(api, db, path):
+def test_health_is_ok_for_anonymous_and_shows_only_statuses(api, db, path):
     response = api.get(path)
 
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "OK"
-    assert body["database"]["status"] == "ok"
-    assert body["database"]["vendor"] == connection.vendor
-    assert body["channelLayer"]["status"] == "ok"
+    # No process id, backend or error text for strangers: each part's status only.
+    assert set(body) == {"status", "timestamp", "uptime", "environment", "database", "cache", "channelLayer"}
+    assert body["database"] == body["cache"] == body["channelLayer"] == {"status": "ok"}
     assert body["environment"] in ("development", "production")
     assert isinstance(body["uptime"], (int, float)) and body["uptime"] >= 0
     stamp = datetime.fromisoformat(body["timestamp"])
@@ -33,11 +44,43 @@ def test_health_is_ok_for_anonymous(api, db, path):
     assert abs(datetime.now(timezone.utc) - stamp) < timedelta(minutes=1)
 
 
-def test_health_reports_the_configured_channel_layer(api, db, settings):
-    body = api.get("/api/health").json()
+def test_staff_see_the_details(staff_api, settings):
+    body = staff_api.get("/api/health").json()
 
-    expected = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
-    assert body["channelLayer"]["backend"] == expected
+    assert body["pid"] == os.getpid()
+    assert body["database"] == {"status": "ok", "vendor": connection.vendor}
+    assert body["channelLayer"] == {"status": "ok", "backend": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]}
+    assert body["cache"] == {"status": "ok", "backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
+
+
+def test_staff_by_token_and_by_session_see_the_details(admin_user, owner, client):
+    staff = APIClient()
+    staff.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(admin_user)}")
+    assert "pid" in staff.get("/api/health").json()
+    client.force_login(admin_user)
+    assert "pid" in client.get("/api/health").json()
+    # An owner is no platform operator.
+    others = APIClient()
+    others.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(owner)}")
+    assert "pid" not in others.get("/api/health").json()
+
+
+def test_a_failing_database_shows_its_error_to_staff_only(api, staff_api, monkeypatch):
+    class Down:
+        vendor = "postgresql"
+
+        def cursor(self):
+            raise RuntimeError("could not connect to server at db.internal:5432 as user postgres")
+
+    monkeypatch.setattr(callcenter_api, "connection", Down())
+
+    anonymous, staff = api.get("/api/health"), staff_api.get("/api/health")
+
+    assert (anonymous.status_code, staff.status_code) == (503, 503)
+    assert "db.internal" not in anonymous.content.decode()
+    assert str(os.getpid()) not in anonymous.content.decode()
+    assert anonymous.json()["database"] == {"status": "failing"}
+    assert "db.internal" in staff.json()["database"]["error"]
 
 
 def test_health_environment_follows_debug(api, db, settings):
@@ -61,14 +104,14 @@ def test_health_answers_signed_in_users_too(admin_api, bot_api):
     assert bot_api.get("/api/health").status_code == 200
 
 
-def test_broken_channel_layer_is_degraded_but_200(api, db, monkeypatch):
+def test_broken_channel_layer_is_degraded_but_200(staff_api, monkeypatch):
     class BrokenLayer:
         async def group_send(self, group, message):
             raise ConnectionError("layer down")
 
     monkeypatch.setattr(callcenter_api, "get_channel_layer", lambda: BrokenLayer())
 
-    response = api.get("/api/health")
+    response = staff_api.get("/api/health")
 
     assert response.status_code == 200
     body = response.json()

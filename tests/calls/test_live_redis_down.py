@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from rest_framework_simplejwt.tokens import AccessToken
 
 from calls import events
 from calls.models import Call
@@ -76,9 +77,10 @@ def test_a_redis_that_never_answers_holds_no_write(bot_api, store, settings, sil
     assert len(lost_events(caplog)) == 2
 
 
-def test_health_reports_the_channel_layer_failing_when_redis_is_down(api, db, settings, closed_port):
+def test_health_reports_the_channel_layer_failing_when_redis_is_down(api, admin_user, settings, closed_port):
     settings.CHANNEL_LAYERS = redis_layer(closed_port)
 
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(admin_user)}")  # staff see the error
     response = api.get("/api/health")
 
     # The database still works, so the app answers (200) but says it is degraded.

@@ -1,0 +1,167 @@
+"""Redis down must not take the API down: rate limits and login failures fail open (counted in-process,
+logged once per outage), events are dropped with a log line, /api/health says DEGRADED and answers 200."""
+from __future__ import annotations
+
+import logging
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+from rest_framework.test import APIClient
+
+from callcenter import cache as redis_cache
+from callcenter import throttles
+from calls import events
+from calls.models import Call
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server binary")
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free loopback port (never the shared one on 6379)."""
+
+    def __init__(self, tmp_path) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.dir = tmp_path
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)  # polling a starting process
+        raise RuntimeError(f"redis-server on {self.port} did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=5)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path, settings) -> Iterator[PrivateRedis]:
+    """The app's cache and channel layer on a private Redis, as settings.py builds them from REDIS_URL."""
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    settings.CACHES = {"default": {"BACKEND": "callcenter.cache.RedisCache", "LOCATION": redis.url, "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [{"address": redis.url, "socket_connect_timeout": 1}]}}}
+    try:
+        yield redis
+    finally:
+        redis.stop()
+        events.flush(timeout=5)
+
+
+def outage_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "callcenter.cache" and "unreachable" in r.getMessage()]
+
+
+def test_every_bot_write_of_a_burst_answers_2xx_and_is_stored_once_while_redis_stops(
+    private_redis, bot_key, store, caplog, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(redis_cache, "RETRY_AFTER", 0.05)  # ask the stopped Redis again many times during the burst
+    caplog.set_level(logging.INFO)
+    bot = client_for(key=bot_key)
+    statuses: list[tuple[str, int]] = []
+
+    with django_capture_on_commit_callbacks(execute=True):  # the events leave as after a real commit
+        for n in range(30):
+            if n == 10:
+                private_redis.stop()
+            call_id = f"BURST-{n:02d}"
+            statuses.append(("create", bot.post("/api/calls", {"callId": call_id, "caller": "+15551230000"}, format="json").status_code))
+            for line in ("User: Hello\n", "Bot: Hi!\n"):
+                statuses.append(("append", bot.patch(f"/api/calls/{call_id}/transcript", {"transcript": line}, format="json").status_code))
+            time.sleep(0.01)  # past RETRY_AFTER now and then: Redis is asked again, and fails again
+
+    assert [s for s in statuses if not 200 <= s[1] < 300] == []
+    calls = Call.objects.filter(call_id__startswith="BURST-")
+    assert calls.count() == 30
+    assert sorted(calls.values_list("transcript_entry_count", flat=True)) == [2] * 30
+    # One line when the outage began, not one per request.
+    assert len(outage_lines(caplog)) == 1, outage_lines(caplog)
+    assert events.flush(timeout=30)
+    lost = [r for r in caplog.records if r.name == "calls.events" and r.getMessage().startswith("live event lost")]
+    assert lost, "the events of the outage are dropped with a log line"
+
+
+def test_health_and_login_answer_while_redis_is_down(private_redis, api, owner, store):
+    assert api.get("/api/health").json()["cache"] == {"status": "ok"}
+    private_redis.stop()
+
+    health = api.get("/api/health")
+    login = APIClient().post("/api/auth/login/", {"username": "olivia", "password": "owner-pass-123"}, format="json")
+    listing = client_for(owner).get("/api/calls")
+
+    assert health.status_code == 200
+    assert health.json()["status"] == "DEGRADED"
+    assert health.json()["cache"] == {"status": "failing"}
+    assert health.json()["database"] == {"status": "ok"}
+    assert login.status_code == 200, login.content
+    assert listing.status_code == 200
+
+
+def test_rate_limits_still_count_in_the_process_while_redis_is_down(private_redis, bot_key, store, monkeypatch):
+    monkeypatch.setattr(throttles.BotKeyThrottle, "rate", "3/min", raising=False)
+    private_redis.stop()
+    bot = client_for(key=bot_key)
+
+    statuses = [bot.post("/api/calls", {"callId": f"LIMIT-{n}"}, format="json").status_code for n in range(4)]
+
+    assert statuses == [201, 201, 201, 429]
+
+
+def test_counting_returns_to_redis_when_it_is_back(private_redis, bot_key, store, caplog, monkeypatch):
+    monkeypatch.setattr(redis_cache, "RETRY_AFTER", 0.0)
+    caplog.set_level(logging.INFO, logger="callcenter.cache")
+    bot = client_for(key=bot_key)
+    private_redis.stop()
+    assert bot.post("/api/calls", {"callId": "DOWN"}, format="json").status_code == 201
+    private_redis.start()
+
+    assert bot.post("/api/calls", {"callId": "BACK"}, format="json").status_code == 201
+
+    assert [r.getMessage() for r in caplog.records if "answers again" in r.getMessage()] != []
+    from django.core.cache import cache
+
+    assert cache._cache.get_client(write=True).keys("*throttle_bot*"), "the request after the outage counted in Redis"
+
+
+def test_the_happy_path_is_one_redis_round_trip(private_redis, monkeypatch):
+    import redis.connection
+
+    sent: list[int] = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(connection, command, *args, **kwargs):
+        sent.append(len(command) if isinstance(command, list) else 1)
+        return original(connection, command, *args, **kwargs)
+
+    assert throttles.count_hit("k:2", "k:1", 60) == (1, 0)  # the pool's connection is made (its handshake is sent)
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+
+    assert throttles.count_hit("k:2", "k:1", 60) == (2, 0)
+    assert throttles.count_hit("k:2", "k:1", 60) == (3, 0)
+
+    assert len(sent) == 2  # one write to the socket a request (INCR, EXPIRE and GET pipelined), none added
