@@ -121,8 +121,9 @@ class Store(models.Model):
     hours = models.CharField(max_length=200, blank=True, help_text="Hours as spoken, e.g. '7 AM - 10 PM'.")
     opening_hours = models.JSONField(default=dict, blank=True, validators=[validate_opening_hours])
     holiday_hours = models.JSONField(default=dict, blank=True, validators=[validate_holiday_hours])
-    greeting_message = models.TextField(blank=True)
-    hold_message = models.TextField(blank=True)
+    # Owner-written and spoken: the documented placeholders only, as a template's text (store/placeholders.py).
+    greeting_message = models.TextField(blank=True, validators=[validate_template_text])
+    hold_message = models.TextField(blank=True, validators=[validate_template_text])
     # The store's own line: a department with only an extension is reached by dialling this
     # number and sending the extension as DTMF.
     transfer_number = models.CharField(max_length=20, blank=True, validators=[validate_dialable])

@@ -19,7 +19,6 @@ from store.models import (
     StoreSettings,
     VoiceTemplate,
     dialable_number,
-    validate_template_text,
 )
 
 
@@ -99,8 +98,6 @@ class StoreInfoSerializer(serializers.ModelSerializer):
             "updated_at", "timezone", "opening_hours", "transfer_number",
         ]
         read_only_fields = ["updated_at"]
-        # The caller hears them: only the documented placeholders (as a voice template's text).
-        extra_kwargs = {name: {"validators": [validate_template_text]} for name in ("greeting_message", "hold_message")}
 
 
 class DepartmentSerializer(serializers.ModelSerializer):

@@ -72,3 +72,12 @@ def test_anything_that_looks_like_a_placeholder_but_is_not_one_is_refused_with_t
 @pytest.mark.parametrize("text", ["", "Plain words.", "Welcome to {store_name} at {address}.", "{{literal}} braces }}"])
 def test_documented_placeholders_and_escaped_braces_are_accepted(text):
     validate_text(text)
+
+
+@pytest.mark.parametrize("field", ["greeting_message", "hold_message"])
+def test_the_models_own_validation_refuses_it_too(store, field):
+    # What the Django admin's form runs (it saves rows itself, not through the API's serializers).
+    setattr(store, field, "Hi {address.__class__}")
+    with pytest.raises(ValidationError) as caught:
+        store.full_clean()
+    assert list(caught.value.message_dict) == [field]
