@@ -230,6 +230,15 @@ class StaffMemberForm(ApiForm):
         self.fields["department"].choices = [("", "None")] + [(name, name) for name in departments]
 
 
+class FaqForm(ApiForm):
+    list_fields = ("keywords",)
+
+    question = text("Question", max_length=300, help_text="As a caller would ask it, e.g. Do you deliver?")
+    answer = area("Answer", rows=4, help_text="What the agent says, as it should be spoken.")
+    keywords = text("Keywords", help_text="Words and phrases callers use for it, e.g. delivery, bring it to my house. " + SORTED_HELP)
+    is_active = flag("Active")
+
+
 class VoiceSettingsForm(ApiForm):
     voice = text("Voice", max_length=60, help_text="Twilio <Say> voice, e.g. Polly.Joanna.")
     language = text("Language", max_length=10, help_text="e.g. en-US, es-MX, hi-IN.")

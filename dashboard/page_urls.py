@@ -6,7 +6,7 @@ from dashboard.views import analytics, auth, calls, overview, settings, simulato
 app_name = "pages"
 
 PK = r"(?P<pk>[0-9]{1,18})"
-KIND = r"(?P<kind_slug>departments|inventory|coupons|templates|staff)"
+KIND = r"(?P<kind_slug>departments|inventory|coupons|templates|staff|faqs)"
 
 
 def page(pattern: str, view, name: str):

@@ -1,7 +1,7 @@
-"""What the demo stores sell and say: store info, departments, products, coupons, voice templates, staff
-and voice settings, as plain data. No database here: `seed_demo` writes what `catalogue_for` returns.
+"""What the demo stores sell and say: store info, departments, products, coupons, voice templates, staff,
+voice settings and FAQs, as plain data. No database here: `seed_demo` writes what `catalogue_for` returns.
 
-Each store's tables live in their own module (`grocer`, `cafe`). Products are compact rows, a name
+Each store's tables live in their own module (`grocer`, `cafe`), its FAQ beside it (`grocer_faqs.json`). Products are compact rows, a name
 pattern times its options ("{} Milk (Gallon)" x "Whole|2%|Skim"); prices and stock come from a random
 generator seeded by each item's name, so every run on every machine yields the same items, and a row
 added to a table changes no other item.
@@ -9,11 +9,13 @@ added to a table changes no other item.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import zlib
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 from types import ModuleType
 
 from dashboard.demo_catalogue import cafe, grocer
@@ -33,6 +35,15 @@ class Catalogue:
     templates: list[dict]  # by (category, template_type, language, variation_number)
     staff: list[dict]  # by email; `department` a department's name
     settings: dict  # StoreSettings fields
+    faqs: list[dict] = field(default_factory=list)  # by question
+
+
+def faqs_of(module: ModuleType) -> list[dict]:
+    """The store's FAQ, from the JSON file beside its module (`grocer_faqs.json`); none without one."""
+    path = Path(module.__file__).with_name(f"{module.__name__.rsplit('.', 1)[-1]}_faqs.json")
+    if not path.exists():
+        return []
+    return [{name: row[name] for name in ("question", "answer", "keywords", "is_active")} for row in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def _price(base: float, option: str, index: int, rng: random.Random) -> Decimal:
@@ -131,4 +142,5 @@ def catalogue_for(slug: str, *, now: dt.datetime, tz: str) -> Catalogue | None:
             for name, role, department, local, phone in data.STAFF
         ],
         settings=data.SETTINGS,
+        faqs=faqs_of(data),
     )

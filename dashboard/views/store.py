@@ -1,5 +1,5 @@
-"""`/store/...`: the store's info and opening hours, and its departments, inventory, coupons, voice templates
-and staff. Every change goes through the API's serializers and store.services.save_record (audited);
+"""`/store/...`: the store's info and opening hours, and its departments, inventory, coupons, voice templates,
+staff and FAQ. Every change goes through the API's serializers and store.services.save_record (audited);
 agents read, admins and owners write."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import serializers
 
@@ -21,12 +22,13 @@ from dashboard import forms
 from dashboard.views.common import add_errors, can_manage, page, staff_required, working_store
 from store import services
 from store.api import search_inventory
-from store.models import TEMPLATE_PLACEHOLDERS, Coupon, Department, InventoryItem, StaffMember, Store, VoiceTemplate
+from store.models import TEMPLATE_PLACEHOLDERS, Coupon, Department, Faq, InventoryItem, StaffMember, Store, VoiceTemplate
 from store.placeholders import fill
 from store.tenancy import visible_stores
 from store.serializers import (
     CouponSerializer,
     DepartmentSerializer,
+    FaqSerializer,
     InventoryItemSerializer,
     StaffMemberSerializer,
     StoreInfoSerializer,
@@ -55,6 +57,15 @@ class Kind:
     help: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def noun(self) -> str:
+        """The label inside a sentence: "department", but "FAQ" stays as it is."""
+        return self.label if self.label.isupper() else self.label.lower()
+
+    @property
+    def plural_noun(self) -> str:
+        return self.plural if self.plural.isupper() else self.plural.lower()
+
 
 KINDS = {
     kind.slug: kind
@@ -75,6 +86,9 @@ KINDS = {
         Kind("staff", StaffMember, StaffMemberSerializer, forms.StaffMemberForm, "Staff member", "Staff",
              (("Name", "name"), ("Role", "role"), ("Department", "department"), ("Email", "email"), ("Phone", "phone"), ("Active", "is_active")),
              related=("department",), uses_departments=True),
+        Kind("faqs", Faq, FaqSerializer, forms.FaqForm, "FAQ", "FAQ",
+             (("Question", "question"), ("Answer", "answer"), ("Keywords", "keywords"), ("Active", "is_active")),
+             help="Questions callers ask (returns, delivery, parking...): the agent speaks the answer of the active one that matches best."),
     )
 }  # fmt: skip
 STORE_TABS = [("info", "Info & hours")] + [(kind.slug, kind.plural) for kind in KINDS.values()]
@@ -172,7 +186,7 @@ def rows(request: HttpRequest, kind_slug: str) -> HttpResponse:
         if form.is_valid() and (row := save(form, request, store, kind.serializer, kind.model())) is not None:
             messages.success(request, f"{kind.label} {row} added.")
             return redirect(f"{request.path}?store={store.slug}")
-        messages.error(request, f"The {kind.label.lower()} was not added: see the errors below.")
+        messages.error(request, f"The {kind.noun} was not added: see the errors below.")
     else:
         form = make_form(kind, store, initial=new_row_initial(kind))
     listing = kind.model.objects.filter(store=store).select_related(*kind.related)
@@ -197,8 +211,10 @@ def rows(request: HttpRequest, kind_slug: str) -> HttpResponse:
 def row_cells(kind: Kind, row: models.Model, samples: dict[str, str]) -> dict[str, Any]:
     cells = []
     for header, attribute in kind.columns:
-        if attribute == "discount":
-            value: Any = f"{row.discount_value:g}%" if row.discount_type == Coupon.DiscountType.PERCENTAGE else f"${row.discount_value}"
+        if attribute == "answer":  # the list shows its start; the row's page, all of it
+            value: Any = Truncator(row.answer).chars(140)
+        elif attribute == "discount":
+            value = f"{row.discount_value:g}%" if row.discount_type == Coupon.DiscountType.PERCENTAGE else f"${row.discount_value}"
         else:
             value = getattr(row, attribute)
             if isinstance(value, list):
@@ -228,7 +244,7 @@ def row_detail(request: HttpRequest, kind_slug: str, pk: int) -> HttpResponse:
         if form.is_valid() and save(form, request, store, kind.serializer, row) is not None:
             messages.success(request, f"{kind.label} {row} saved.")
             return redirect(f"/store/{kind.slug}/?store={store.slug}")
-        messages.error(request, f"The {kind.label.lower()} was not saved: see the errors below.")
+        messages.error(request, f"The {kind.noun} was not saved: see the errors below.")
         row.refresh_from_db()  # as stored: save() set the refused values on it
     else:
         form = make_form(kind, store, initial=kind.form.initial_from(kind.serializer(row, context={"store": store}).data))

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +14,7 @@ from rest_framework.test import APIClient
 
 from callcenter.models import API_KEY_PREFIX, ApiKey, User
 from calls.models import Call, TranscriptEntry
+import dashboard.demo_catalogue
 from dashboard.demo_catalogue import catalogue_for
 from dashboard.management.commands.seed_demo import seed_catalogue
 from store.models import (
@@ -19,6 +22,7 @@ from store.models import (
     AuditEntry,
     Coupon,
     Department,
+    Faq,
     InventoryItem,
     InventoryWord,
     StaffMember,
@@ -51,6 +55,7 @@ def _counts() -> dict[str, int]:
         "coupons": Coupon.objects.count(),
         "templates": VoiceTemplate.objects.count(),
         "staff": StaffMember.objects.count(),
+        "faqs": Faq.objects.count(),
         "settings": StoreSettings.objects.count(),
         "audit": AuditEntry.objects.count(),
     }
@@ -82,6 +87,7 @@ def test_seed_twice_changes_nothing(db):
     assert Call.objects.filter(store__slug="demo-store").count() == 50
     assert Call.objects.filter(store__slug="corner-cafe").count() > 0
     assert first["items"] > 300 and first["words"] > first["items"] and first["settings"] == 2
+    assert first["faqs"] >= 12
 
 
 def test_seed_adds_only_the_missing_calls(db):
@@ -210,7 +216,7 @@ def test_some_items_are_sold_out_and_some_run_low(seeded):
 
 def test_every_seeded_row_passes_the_models_validation(seeded):
     # bulk_create skips full_clean: the demo data must still be what the API would have accepted.
-    for model in (Store, Department, InventoryItem, Coupon, VoiceTemplate, StaffMember, StoreSettings):
+    for model in (Store, Department, InventoryItem, Coupon, VoiceTemplate, StaffMember, StoreSettings, Faq):
         for row in model.objects.all():
             row.full_clean(validate_unique=False, validate_constraints=False)  # the database enforced those
 
@@ -317,6 +323,24 @@ def test_a_reseed_keeps_the_owners_edits_and_restores_deleted_rows(seeded):
     assert str(_demo(InventoryItem).get(name="Whole Milk (Gallon)").price) == "9.99"
     assert _demo(Coupon).filter(code="FRESH10").exists()
     assert "Catalogue of demo-store: added 1 coupons." in output
+
+
+def test_the_demo_stores_get_their_faqs_and_a_reseed_keeps_edits_and_restores_deleted_ones(seeded):
+    wanted = json.loads((Path(dashboard.demo_catalogue.__file__).with_name("grocer_faqs.json")).read_text(encoding="utf-8"))
+    faqs = _demo(Faq).order_by("id")
+    assert [(f.question, f.answer, f.keywords, f.is_active) for f in faqs] == [
+        (row["question"], row["answer"], row["keywords"], row["is_active"]) for row in wanted]
+    questions = " ".join(faqs.values_list("question", flat=True)).lower()
+    assert all(topic in questions for topic in ("return", "delivery", "parking", "payment", "hiring"))
+    assert Faq.objects.filter(store__slug="corner-cafe").count() >= 5
+    _demo(Faq).filter(question="Are you hiring?").update(answer="Not right now.")
+    _demo(Faq).filter(question="Do you offer home delivery?").delete()
+
+    output = _seed(calls=50)
+
+    assert _demo(Faq).get(question="Are you hiring?").answer == "Not right now."
+    assert _demo(Faq).count() == len(wanted)
+    assert "Catalogue of demo-store: added 1 FAQs." in output
 
 
 def test_a_store_with_default_settings_gets_an_operator_number(seeded):

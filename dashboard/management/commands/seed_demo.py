@@ -1,4 +1,4 @@
-"""Demo data: users of every role, two stores with their catalogues, a bot key, and N realistic calls.
+"""Demo data: users of every role, two stores with their catalogues and FAQs, a bot key, and N realistic calls.
 
 Idempotent: a second run finds what the first made and adds only what is missing; it never
 overwrites a row or a store field that already has a value, so an owner's edits survive a reseed.
@@ -22,7 +22,7 @@ from callcenter.models import API_KEY_PREFIX, ApiKey, User, hash_api_key
 from calls.models import Call, TranscriptEntry
 from dashboard.demo_business import seed_business
 from dashboard.demo_catalogue import Catalogue, catalogue_for
-from store.models import Coupon, Department, InventoryItem, StaffMember, Store, StoreSettings, VoiceTemplate
+from store.models import Coupon, Department, Faq, InventoryItem, StaffMember, Store, StoreSettings, VoiceTemplate
 from store.services import create_api_key, index_item_words, record_change
 
 USERS = [
@@ -241,6 +241,7 @@ CATALOGUE_PARTS: list[tuple[str, type[models.Model], str, tuple[tuple[str, ...],
     ("coupons", Coupon, "coupons", (("code",),)),
     ("voice templates", VoiceTemplate, "templates", (("category", "template_type", "language", "variation_number"),)),
     ("staff members", StaffMember, "staff", (("email",),)),
+    ("FAQs", Faq, "faqs", (("question",),)),
 ]
 PART_NAMES = {kind for kind, *_ in CATALOGUE_PARTS}
 
