@@ -106,7 +106,7 @@ class RequestKey:
 
 
 class Replayed(Exception):
-    """The request was answered before: `response` is that first answer, and nothing was written."""
+    """The request was answered before: `response` is that first answer ("" if the call has ended since), and nothing was written."""
 
     def __init__(self, response: str) -> None:
         super().__init__("a Twilio request answered before")

@@ -192,7 +192,7 @@ def gather(request: HttpRequest) -> HttpResponse:
     try:
         services.take_turn(call=call, speech=speech, digits=digits, now=timezone.now(), version=version, key=request_key(request), render=answer)
     except services.Replayed as replay:
-        return twiml(replay.response)
+        return replayed(replay)
     return twiml(answer.text)
 
 
@@ -211,6 +211,11 @@ def _timestamp(value: str | None):
     return moment if moment is None or timezone.is_aware(moment) else None
 
 
+def replayed(replay: services.Replayed) -> HttpResponse:
+    # The first answer; none when the call ended (and its answers went) in between: it is over anyway.
+    return twiml(replay.response) if replay.response else goodbye("")
+
+
 def dial_ended(request: HttpRequest, call: Call) -> HttpResponse | None:
     """A transfer's <Dial action>: the TwiML when nobody picked up (back to the agent, never a dropped
     caller) or when it is a replay; None when the status callback goes on as usual."""
@@ -219,7 +224,7 @@ def dial_ended(request: HttpRequest, call: Call) -> HttpResponse | None:
     try:
         reply = services.end_transfer(call=call, dial_status=request.POST["DialCallStatus"][:20], key=request_key(request), render=answer)
     except services.Replayed as replay:
-        return twiml(replay.response)
+        return replayed(replay)
     return twiml(answer.text) if reply is not None else None
 
 
