@@ -123,29 +123,42 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME") or None}
 VOICE_DURABLE_COMMIT = env_bool("VOICE_DURABLE_COMMIT", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+def redis_channel_layers(url: str) -> dict:
+    """CHANNEL_LAYERS for a Redis at `url` (tests point it at a Redis of their own)."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    host = {
+        "address": url,
+        # redis-py 8 reads with a 5 s socket timeout by default, the length of channels-redis's
+        # blocking pop: every idle socket would crash (1011) after 5 s. Reads get 10 s.
+        "socket_timeout": 10,
+        "socket_connect_timeout": 2,
+        # After a Redis restart each connection its pool kept fails once ("Connection closed by
+        # server"): tried again at once on a fresh one, instead of losing that event or that connect.
+        "retry_on_error": [RedisConnectionError],
+        "retry": Retry(NoBackoff(), 1),
+    }
+    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [host], "capacity": 500, "expiry": 30}}}
+
+
+def redis_caches(url: str) -> dict:
+    """CACHES for a Redis at `url`: Django's Redis cache with one client and pool per process, failing open."""
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
+    # A hung Redis holds a request at most a second, once a second (then it counts in-process).
+    options = {"socket_connect_timeout": 1, "socket_timeout": 1, "retry_on_error": [RedisConnectionError], "retry": Retry(NoBackoff(), 1)}
+    return {"default": {"BACKEND": "callcenter.cache.RedisCache", "LOCATION": url, "OPTIONS": options}}
+
+
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 reads with a 5 s socket timeout by default, the length of channels-redis's
-            # blocking pop: every idle socket would crash (1011) after 5 s. Reads get 10 s.
-            "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "socket_connect_timeout": 2}],
-                "capacity": 500,
-                "expiry": 30,
-            },
-        }
-    }
+    CHANNEL_LAYERS = redis_channel_layers(REDIS_URL)
     # Throttle counters must be shared by every worker process.
-    CACHES = {
-        "default": {
-            "BACKEND": "callcenter.cache.RedisCache",  # Django's, with one client and pool per process
-            "LOCATION": REDIS_URL,
-            # A hung Redis holds a request at most this long, once a second (then it counts in-process).
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
+    CACHES = redis_caches(REDIS_URL)
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 import weakref
 from typing import Any, Protocol
 
@@ -225,6 +226,16 @@ class Watcher(Protocol):
 
 # channels-redis keeps a group member for a day (`group_expiry`): the relay joins again well before.
 GROUP_REFRESH = 3600.0
+# How often a relay on Redis checks that its group memberships still deliver: it sends a probe to a
+# group of its own and expects it back within two periods. A Redis that restarted (or was flushed)
+# has forgotten every membership while redis-py's retries reconnect the relay's read silently:
+# sockets stayed open and heard nothing again (143 of 185 calls never reached an open dashboard).
+PROBE_EVERY = 5.0
+PROBE = "relay.probe"
+
+
+class RelayLost(Exception):
+    """The relay's channel no longer gets what its groups are sent."""
 
 
 class _Relay:
@@ -236,12 +247,18 @@ class _Relay:
         self.watchers: dict[str, set[Watcher]] = {}
         self.lock = asyncio.Lock()
         self.task: asyncio.Task | None = None
+        self.prober: asyncio.Task | None = None
+        self.probe_group = ""
+        self.probes_back = 0
 
     async def watch(self, groups: list[str], watcher: Watcher) -> None:
         async with self.lock:
             if self.task is None:
                 self.channel = await self.layer.new_channel()
                 self.task = asyncio.create_task(self._listen())
+                if not isinstance(self.layer, InMemoryChannelLayer):  # one process's memory forgets nothing
+                    self.probe_group, self.probes_back = f"calls.relay.{uuid.uuid4().hex}", 0
+                    self.prober = asyncio.create_task(self._probe())
             try:
                 for group in groups:
                     if group not in self.watchers:
@@ -266,9 +283,10 @@ class _Relay:
                 self._stop()
 
     def _stop(self) -> None:
-        if self.task is not None and self.task is not asyncio.current_task():
-            self.task.cancel()
-        self.task = None
+        for task in (self.task, self.prober):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+        self.task = self.prober = None
 
     async def _listen(self) -> None:
         refreshed = time.monotonic()
@@ -281,22 +299,48 @@ class _Relay:
                 if message is not None:
                     await self._deliver(message)
                 if time.monotonic() - refreshed > GROUP_REFRESH:
-                    for group in list(self.watchers):
+                    for group in [*self.watchers, *filter(None, [self.probe_group])]:
                         await self.layer.group_add(group, self.channel)
                     refreshed = time.monotonic()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            # Events are being lost: close the sockets so that clients reconnect and start
-            # again from a snapshot, rather than show a page that silently stopped changing.
-            logger.exception("live events: the relay lost the channel layer; closing this process's sockets")
-            watchers = {w for members in self.watchers.values() for w in members}
-            self.watchers.clear()
-            self.task = None
-            for watcher in watchers:
+        except Exception as exc:
+            await self._lost(exc)
+
+    async def _probe(self) -> None:
+        try:
+            await self.layer.group_add(self.probe_group, self.channel)
+            sent = 0
+            while True:
+                sent += 1
+                await asyncio.wait_for(self.layer.group_send(self.probe_group, {"type": PROBE, "group": self.probe_group}), SEND_TIMEOUT)
+                await asyncio.sleep(PROBE_EVERY)
+                # Two probes out: one may wait behind a burst of events, not for two periods.
+                if sent - self.probes_back >= 2:
+                    raise RelayLost(f"probes sent to {self.probe_group} did not come back: Redis forgot the relay's groups (restarted?)")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self._lost(exc)
+
+    async def _lost(self, exc: BaseException) -> None:
+        # Events are being lost: close the sockets so that clients reconnect and start again from a
+        # snapshot (and are authorised again), rather than show a page that silently stopped changing.
+        # The next socket starts a new channel and joins its groups afresh.
+        logger.error("live events: the relay lost the channel layer (%s: %s); closing this process's sockets", type(exc).__name__, exc)
+        watchers = {w for members in self.watchers.values() for w in members}
+        self.watchers.clear()
+        self._stop()
+        for watcher in watchers:
+            try:
                 await watcher.relay_failed()
+            except Exception:
+                logger.warning("live events: closing a socket failed", exc_info=True)
 
     async def _deliver(self, message: dict[str, Any]) -> None:
+        if message.get("type") == PROBE:
+            self.probes_back += message.get("group") == self.probe_group
+            return
         watchers = list(self.watchers.get(message.get("group", ""), ()))
         if message.get("type") == REVOKED:
             await self._revoke(watchers)

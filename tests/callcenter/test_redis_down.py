@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -14,49 +12,13 @@ from rest_framework.test import APIClient
 
 from callcenter import cache as redis_cache
 from callcenter import throttles
+from callcenter.settings import redis_caches, redis_channel_layers
 from calls import events
 from calls.models import Call
 from tests.conftest import client_for
+from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server binary")
-
-
-class PrivateRedis:
-    """A redis-server of the test's own on a free loopback port (never the shared one on 6379)."""
-
-    def __init__(self, tmp_path) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.dir = tmp_path
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)  # polling a starting process
-        raise RuntimeError(f"redis-server on {self.port} did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=5)
-            self.process = None
 
 
 @pytest.fixture
@@ -64,8 +26,7 @@ def private_redis(tmp_path, settings) -> Iterator[PrivateRedis]:
     """The app's cache and channel layer on a private Redis, as settings.py builds them from REDIS_URL."""
     redis = PrivateRedis(tmp_path)
     redis.start()
-    settings.CACHES = {"default": {"BACKEND": "callcenter.cache.RedisCache", "LOCATION": redis.url, "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [{"address": redis.url, "socket_connect_timeout": 1}]}}}
+    settings.CACHES, settings.CHANNEL_LAYERS = redis_caches(redis.url), redis_channel_layers(redis.url)
     try:
         yield redis
     finally:
