@@ -37,6 +37,7 @@ from callcenter.serializers import (
     LogoutSerializer,
     ProfileSerializer,
     UserWriteSerializer,
+    login_user_to_dict,
     user_to_dict,
 )
 
@@ -79,7 +80,7 @@ class AuthLoginView(PublicView):
         data = validated(LoginSerializer, request.data).validated_data
         user = check_credentials(request, login=data.get("username") or data["email"], password=data["password"])
         tokens = tokens_for(user)
-        return Response({"message": "Login successful", "user": user_to_dict(user), "tokens": tokens})
+        return Response({"message": "Login successful", "user": login_user_to_dict(user), "tokens": tokens})
 
 
 class UsersLoginView(PublicView):
@@ -94,7 +95,7 @@ class UsersLoginView(PublicView):
             {
                 "success": True,
                 "message": "Login successful",
-                "data": {"user": user_to_dict(user), "token": tokens["access"], "refreshToken": tokens["refresh"]},
+                "data": {"user": login_user_to_dict(user), "token": tokens["access"], "refreshToken": tokens["refresh"]},
             }
         )
 
@@ -126,6 +127,8 @@ class LogoutView(APIView):
     @swagger_auto_schema(request_body=LogoutSerializer, responses={200: DONE})
     def post(self, request: Request) -> Response:
         data = validated(LogoutSerializer, request.data).validated_data
+        if not data.get("refresh"):
+            return Response({"success": True, "message": "Logged out"})
         try:
             token = RefreshToken(data["refresh"])
             if str(token.get("user_id")) != str(request.user.pk):

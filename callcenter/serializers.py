@@ -36,6 +36,11 @@ def user_to_dict(user: User) -> dict[str, Any]:
     }
 
 
+def login_user_to_dict(user: User) -> dict[str, Any]:
+    """The user in a login answer: the original dashboards also read the names in snake_case (seed 004)."""
+    return {**user_to_dict(user), "full_name": user.get_full_name(), "first_name": user.first_name, "last_name": user.last_name}
+
+
 class UserWriteSerializer(serializers.Serializer):
     """POST/PUT /api/users: who the person is, their role and stores."""
 
@@ -88,7 +93,8 @@ class LoginSerializer(serializers.Serializer):
 
 
 class LogoutSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    # The original dashboard logs out with a blank refresh when it holds none: 200, nothing revoked.
+    refresh = serializers.CharField(required=False, allow_blank=True)
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):

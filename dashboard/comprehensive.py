@@ -172,6 +172,7 @@ def owner_dashboard(user: User, stores: list[Store], now: datetime) -> dict[str,
     long_waits = queries.long_waits(ids, now)
     primary = _primary(subscriptions)
     subscription_info = {**primary, "subscriptions": subscriptions} if primary else no_subscription(subscriptions)
+    subscription_info["subscription_health"] = subscription_health(primary, billing)
     agent_info = ai_agent_info(agents)
     alerts = subscription_alerts(subscriptions, stores) + ai_agent_alerts(agents, stores) + payment_alerts(billing)
     alerts += callback_alerts(callbacks, "/api/callbacks?overdue=true") + wait_alerts(long_waits)
@@ -261,6 +262,21 @@ def no_subscription(subscriptions: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def subscription_health(primary: dict[str, Any] | None, billing: dict[str, Any]) -> dict[str, bool]:
+    """The seed's four flags the original dashboard colours its subscription card by."""
+    is_active = bool(primary and primary["is_active"])
+    usage = primary["usage_details"]["usage_percentage"] if primary else 0.0
+    billing_issues = billing["failed_payments"] > 0 or bool(primary and primary["status"] == "past_due")
+    expiring = is_active and primary["days_remaining"] <= 7
+    upgrade = is_active and usage >= 80
+    return {
+        "is_active": is_active,
+        "needs_attention": not is_active or expiring or upgrade or billing_issues,
+        "upgrade_recommended": upgrade,
+        "billing_issues": billing_issues,
+    }
+
+
 def ai_agent_info(agents: list[dict[str, Any]]) -> dict[str, Any]:
     """The seed's single-agent block (the first agent) plus every agent of the owner's stores."""
     if not agents:
@@ -272,8 +288,14 @@ def user_profile(user: User, stores: list[Store]) -> dict[str, Any]:
     return {
         "id": str(user.pk),
         "username": user.username,
+        "user_name": user.username,  # the original dashboard's name for it
         "email": user.email,
         "full_name": user.get_full_name(),
+        # People have no phone or picture here; there is no self sign-up: an admin or an owner made
+        # every account, so an active one is verified.
+        "phone": None,
+        "avatar": None,
+        "is_verified": user.is_active,
         "role": user.role,
         "date_joined": user.date_joined.isoformat(),
         "account_status": "active" if user.is_active else "inactive",

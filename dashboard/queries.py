@@ -171,6 +171,7 @@ def recent_calls(store_ids: list[int] | None, limit: int = 5) -> list[dict[str, 
             "status": call.status,
             "duration": call.duration,
             "outcome": call.outcome,
+            "notes": call.outcome,  # what the original dashboard shows as a call's notes: its outcome
             "agent_name": call.ai_agent.name if call.ai_agent else None,
             "started_at": call.start_time.isoformat(),
         }

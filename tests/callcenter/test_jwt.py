@@ -263,3 +263,15 @@ def test_an_inactive_users_access_token_is_refused_on_every_kind_of_request(owne
     for method, path in (("get", "/api/calls"), ("get", "/api/dashboard/comprehensive/"), ("put", "/api/users/profile"), ("post", "/api/auth/logout/")):
         assert getattr(client, method)(path, {}, format="json").status_code == 401, path
     assert settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] == timedelta(minutes=60)
+
+
+@pytest.mark.parametrize("body", [{"refresh": ""}, {}])
+def test_logout_with_a_blank_refresh_answers_200_and_revokes_nothing(api, owner, body):
+    pair = _pair()
+
+    response = _bearer(pair["access"]).post("/api/auth/logout/", body, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {"success": True, "message": "Logged out"}
+    assert not BlacklistedToken.objects.exists()
+    assert api.post("/api/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json").status_code == 200

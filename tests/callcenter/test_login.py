@@ -252,3 +252,15 @@ def test_throttled_request_does_not_count_as_login(owner):
     owner.refresh_from_db()
     assert owner.last_login is None
     assert User.objects.get(pk=owner.pk).check_password("owner-pass-123")
+
+
+@pytest.mark.parametrize(("path", "user_of"), [("/api/auth/login/", lambda body: body["user"]), ("/api/users/login", lambda body: body["data"]["user"])])
+def test_the_login_answer_names_the_user_as_the_original_dashboards_read_it(api, owner, path, user_of):
+    owner.first_name, owner.last_name = "Olivia", "Stone"
+    owner.save()
+
+    response = api.post(path, {"username": "olivia", "password": "owner-pass-123"}, format="json")
+
+    assert response.status_code == 200, response.content
+    user = user_of(response.json())
+    assert (user["full_name"], user["first_name"], user["last_name"]) == ("Olivia Stone", "Olivia", "Stone")

@@ -444,3 +444,42 @@ def test_swagger_documents_each_roles_response(client):
         assert heading in operation["description"]
     assert operation["responses"]["200"]["examples"]["application/json"]["dashboard_type"] == "admin_comprehensive"
     assert {p["name"] for p in operation["parameters"]} >= {"store", "role"}
+
+
+# --- what the original dashboard's front end reads ---------------------------------------------------
+
+
+def test_owner_subscription_health_flags_what_needs_doing(business, owner):
+    health = dashboard(owner)["subscription_info"]["subscription_health"]
+
+    # Pro: 87.5% of its minutes, 4 days left, a failed payment.
+    assert health == {"is_active": True, "needs_attention": True, "upgrade_recommended": True, "billing_issues": True}
+
+
+def test_a_healthy_subscription_needs_no_attention(business, other_owner):
+    from dashboard.models import BillingRecord
+
+    BillingRecord.objects.filter(store__slug="harbor-deli", status="failed").delete()
+
+    health = dashboard(other_owner)["subscription_info"]["subscription_health"]
+
+    assert health == {"is_active": True, "needs_attention": False, "upgrade_recommended": False, "billing_issues": False}
+
+
+def test_no_subscription_is_unhealthy_but_nothing_to_upgrade(db, now):
+    nina = User.objects.create_user("nina", password=None, role=User.Role.USER)
+    Store.objects.create(name="Empty Shop", slug="empty-shop", owner=nina)
+
+    health = dashboard(nina)["subscription_info"]["subscription_health"]
+
+    assert health == {"is_active": False, "needs_attention": True, "upgrade_recommended": False, "billing_issues": False}
+
+
+def test_owner_profile_and_recent_calls_carry_the_original_fields(business, owner):
+    body = dashboard(owner)
+    profile, recent = body["user_profile"], body["call_statistics"]["recent_calls"]
+
+    assert subset(profile, {"user_name": 0, "phone": 0, "avatar": 0, "is_verified": 0}) == {"user_name": "olivia", "phone": None, "avatar": None, "is_verified": True}
+    # The original front end lists each recent call's notes: the call's outcome.
+    assert {call["call_id"]: call["notes"] for call in recent} == {call["call_id"]: call["outcome"] for call in recent}
+    assert "converted" in [call["notes"] for call in recent]
