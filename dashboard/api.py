@@ -141,7 +141,7 @@ class BusinessViewSet(viewsets.ModelViewSet):
         slug = self.request.data.get("store") if isinstance(self.request.data, dict) else None
         return require_store(self.request.user, slug or self.request.query_params.get("store"))
 
-    @swagger_auto_schema(manual_parameters=[STORE_PARAM, openapi.Parameter("limit", openapi.IN_QUERY, type=openapi.TYPE_INTEGER), openapi.Parameter("offset", openapi.IN_QUERY, type=openapi.TYPE_INTEGER)])
+    @swagger_auto_schema(manual_parameters=[STORE_PARAM, openapi.Parameter("limit", openapi.IN_QUERY, type=openapi.TYPE_INTEGER), openapi.Parameter("offset", openapi.IN_QUERY, type=openapi.TYPE_INTEGER, minimum=0, maximum=MAX_OFFSET)])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = validated(PageSerializer, request.query_params.dict()).validated_data
         rows = self.get_queryset()

@@ -49,7 +49,7 @@ STORE_PARAM = openapi.Parameter("store", openapi.IN_QUERY, "The store's slug (ne
 PAGE_PARAMS = [
     STORE_PARAM,
     openapi.Parameter("limit", openapi.IN_QUERY, "Rows per page (1-1000, default 100; more is read as 1000).", type=openapi.TYPE_INTEGER),
-    openapi.Parameter("offset", openapi.IN_QUERY, "Rows to skip.", type=openapi.TYPE_INTEGER),
+    openapi.Parameter("offset", openapi.IN_QUERY, "Rows to skip.", type=openapi.TYPE_INTEGER, minimum=0, maximum=MAX_OFFSET),
 ]
 SEARCH_PARAMS = [
     openapi.Parameter("q", openapi.IN_QUERY, "Words of a name, SKU or alias (any word, case and accents ignored).", type=openapi.TYPE_STRING),
