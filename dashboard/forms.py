@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from django import forms
 
 from callcenter.models import User
-from calls.models import Call
+from calls.models import AgentProfile, Call, Customer, ScheduledCallback
 from store.models import WEEKDAYS, Coupon, Department
 
 SORTED_HELP = "Separate words with commas."
@@ -278,3 +279,75 @@ class UserForm(ApiForm):
 class ApiKeyForm(PageForm):
     name = forms.CharField(label="Name", max_length=100, help_text="What the key is for, e.g. the phone bot.")
 
+
+
+# --- date-times typed in a store's zone (a datetime-local input has no zone) ----------------------
+
+LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def local_value(moment: datetime | None, tz: zoneinfo.ZoneInfo) -> str:
+    """What a datetime-local input shows for `moment` in `tz` (seconds only when there are some)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(tz)
+    return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
+
+
+def parse_local(text: str, tz: zoneinfo.ZoneInfo, *, current: datetime | None = None) -> datetime:
+    """The moment a datetime-local value means in `tz`. The value shown for `current`, sent back
+    unchanged, is `current` itself (to the microsecond): saving a form twice moves nothing."""
+    text = (text or "").strip()
+    if current is not None and text == local_value(current, tz):
+        return current
+    for pattern in LOCAL_FORMATS:
+        try:
+            naive = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        return naive.replace(tzinfo=tz)
+    raise ValueError("Enter a date and time, e.g. 2026-12-31T23:59.")
+
+
+# --- the business pages' forms --------------------------------------------------------------------
+
+
+class CallbackFilterForm(PageForm):
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any")] + list(ScheduledCallback.Status.choices))
+    priority = forms.ChoiceField(label="Priority", required=False, choices=[("", "Any")] + list(ScheduledCallback.Priority.choices))
+    assigned = forms.ChoiceField(label="Assigned", required=False, choices=[("", "Anyone"), ("me", "To me")])
+    overdue = forms.ChoiceField(label="Overdue", required=False, choices=[("", "Any time"), ("true", "Overdue only")])
+
+
+class CallbackAssignForm(PageForm):
+    assigned_agent = forms.ChoiceField(label="Agent", required=False)
+
+    def __init__(self, *args: Any, agents: list[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_agent"].choices = [("", "Nobody")] + list(agents)
+
+
+class CallbackRescheduleForm(PageForm):
+    scheduled_at = text("When", input_type="datetime-local", help_text="In the store's time zone.")
+
+
+class CallbackCompleteForm(PageForm):
+    notes = area("Note", rows=3, help_text="What was said or agreed; kept with the callback.")
+
+
+class CustomerSearchForm(PageForm):
+    q = text("Name or number", input_type="search", max_length=100)
+    interest_level = forms.ChoiceField(label="Interest", required=False, choices=[("", "Any")] + list(Customer.Interest.choices))
+    do_not_call = forms.ChoiceField(label="Do not call", required=False, choices=[("", "Any"), ("true", "Do not call"), ("false", "May be called")])
+
+
+class CustomerForm(PageForm):
+    name = text("Name", max_length=200)
+    email = text("Email", input_type="email")
+    interest_level = forms.ChoiceField(label="Interest", choices=Customer.Interest.choices)
+    do_not_call = flag("Do not call")
+    notes = area("Notes", rows=3)
+
+
+class AgentStatusForm(PageForm):
+    status = forms.ChoiceField(label="My status", choices=AgentProfile.Status.choices)

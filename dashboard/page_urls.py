@@ -1,7 +1,7 @@
 """The pages (DESIGN.md, Pages). Each path answers with and without its trailing slash, like the API."""
 from django.urls import re_path
 
-from dashboard.views import analytics, auth, calls, overview, settings, simulator, store
+from dashboard.views import analytics, auth, callbacks, calls, customers, outbound, overview, settings, simulator, store
 
 app_name = "pages"
 
@@ -24,6 +24,11 @@ routes = [
     page(r"calls", calls.call_list, "calls"),
     page(rf"calls/{PK}", calls.call_detail, "call-detail"),
     page(rf"calls/{PK}/terminate", calls.terminate, "call-terminate"),
+    page(r"live/call", outbound.start_call, "start-call"),
+    page(r"callbacks", callbacks.callback_list, "callbacks"),
+    page(rf"callbacks/{PK}", callbacks.callback_detail, "callback-detail"),
+    page(r"customers", customers.customer_list, "customers"),
+    page(rf"customers/{PK}", customers.customer_detail, "customer-detail"),
     page(r"analytics", analytics.analytics, "analytics"),
     page(r"store", store.store_home, "store"),
     page(r"store/info", store.store_info, "store-info"),

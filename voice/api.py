@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -11,11 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter.permissions import IsStaffUser
-from calls import services as call_services
-from calls.models import Call
 from calls.serializers import call_to_dict
 from store.tenancy import require_store
-from voice import twilio
+from voice.outbound import place_outbound_call
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
@@ -33,17 +30,5 @@ class OutboundCallView(APIView):
         serializer = OutboundCallSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         store = require_store(request.user, serializer.validated_data.get("store"))
-        if not store.twilio_numbers:
-            raise serializers.ValidationError({"store": ["The store has no Twilio number to call from."]})
-        to, from_ = serializer.validated_data["to"], store.twilio_numbers[0]
-        sid = twilio.place_call(
-            to=to,
-            from_=from_,
-            url=f"{settings.PUBLIC_BASE_URL}/voice/outbound",
-            status_callback=f"{settings.PUBLIC_BASE_URL}/voice/status",
-        )
-        call, _ = call_services.create_call(
-            store=store,
-            fields={"call_id": sid, "type": Call.Type.OUTBOUND, "caller": from_, "receiver": to, "status": Call.Status.QUEUED, "language": store.language},
-        )
+        call = place_outbound_call(store=store, to=serializer.validated_data["to"])
         return Response({"success": True, "data": call_to_dict(call)}, status=status.HTTP_201_CREATED)

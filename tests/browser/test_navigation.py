@@ -10,9 +10,9 @@ from tests.browser.conftest import log_in, needs_browser, screenshot, sync_api
 pytestmark = needs_browser
 
 NAV = {
-    "admin": ["Overview", "Live calls", "Call history", "Analytics", "Store", "Simulator", "Settings", "Admin"],
-    "owner": ["Overview", "Live calls", "Call history", "Analytics", "Store", "Simulator", "Settings"],
-    "agent": ["Overview", "Live calls", "Call history", "Analytics", "Store", "Simulator"],
+    "admin": ["Overview", "Live calls", "Call history", "Callbacks", "Customers", "Analytics", "Store", "Simulator", "Settings", "Admin"],
+    "owner": ["Overview", "Live calls", "Call history", "Callbacks", "Customers", "Analytics", "Store", "Simulator", "Settings"],
+    "agent": ["Overview", "Live calls", "Call history", "Callbacks", "Customers", "Analytics", "Store", "Simulator"],
 }
 
 
