@@ -1,7 +1,7 @@
 """The pages (DESIGN.md, Pages). Each path answers with and without its trailing slash, like the API."""
 from django.urls import re_path
 
-from dashboard.views import analytics, auth, callbacks, calls, customers, outbound, overview, settings, simulator, store
+from dashboard.views import analytics, auth, callbacks, calls, customers, outbound, overview, queue, settings, simulator, store
 
 app_name = "pages"
 
@@ -25,6 +25,8 @@ routes = [
     page(rf"calls/{PK}", calls.call_detail, "call-detail"),
     page(rf"calls/{PK}/terminate", calls.terminate, "call-terminate"),
     page(r"live/call", outbound.start_call, "start-call"),
+    page(r"live/status", queue.set_status, "agent-status"),
+    page(r"live/take", queue.take_next, "take-next"),
     page(r"callbacks", callbacks.callback_list, "callbacks"),
     page(rf"callbacks/{PK}", callbacks.callback_detail, "callback-detail"),
     page(r"customers", customers.customer_list, "customers"),

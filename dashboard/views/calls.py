@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
@@ -16,6 +17,8 @@ from calls.models import Call
 from calls.serializers import SORT_FIELDS, CallFilterSerializer
 from dashboard.forms import CallFilterForm
 from dashboard.views.common import add_errors, chosen_store, page, page_tz, staff_required
+from dashboard.views.outbound import twilio_configured
+from dashboard.views.queue import queue_panel
 
 PAGE_SIZE = 25
 COLUMNS = [
@@ -39,7 +42,8 @@ def visible_calls(request: HttpRequest, store):
 def live(request: HttpRequest) -> HttpResponse:
     """The page draws itself from /ws/calls/ (static/js/live.js): snapshot, then events."""
     store = chosen_store(request)
-    return page(request, "dashboard/live.html", {"live_store": store.slug if store else ""}, store=store)
+    context = {"live_store": store.slug if store else "", **queue_panel(request, store, timezone.now()), "can_start_call": twilio_configured()}
+    return page(request, "dashboard/live.html", context, store=store)
 
 
 @staff_required
