@@ -1,7 +1,7 @@
 """The pages (DESIGN.md, Pages). Each path answers with and without its trailing slash, like the API."""
 from django.urls import re_path
 
-from dashboard.views import analytics, auth, callbacks, calls, customers, outbound, overview, queue, settings, simulator, store
+from dashboard.views import agent_check, analytics, auth, callbacks, calls, customers, outbound, overview, queue, settings, simulator, store
 
 app_name = "pages"
 
@@ -47,5 +47,6 @@ routes = [
     page(r"simulator/start", simulator.simulator_start, "simulator-start"),
     page(r"simulator/say", simulator.simulator_say, "simulator-say"),
     page(r"simulator/hangup", simulator.simulator_hangup, "simulator-hangup"),
+    page(r"simulator/check", agent_check.agent_check, "agent-check"),
 ]
 urlpatterns = [pattern for route in routes for pattern in route]
