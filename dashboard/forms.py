@@ -111,6 +111,7 @@ class StoreInfoForm(ApiForm):
     greeting_message = area("Greeting", help_text="The first thing a caller hears. Leave empty for the greeting template.")
     hold_message = area("Hold message")
     holiday_hours = area("Holiday hours", rows=3, help_text="One date a line: 2026-12-25 closed, or 2026-12-24 08:00-14:00.")
+    holiday_note = area("Holiday note", rows=2, help_text="Said to callers who ask about holidays, e.g. Closed on Christmas Day.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,7 +124,7 @@ class StoreInfoForm(ApiForm):
         return [(day.title(), self[f"{day}_open"], self[f"{day}_close"]) for day in WEEKDAYS]
 
     def api_data(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in ("name", "phone", "address", "hours", "timezone", "transfer_number", "greeting_message", "hold_message")}
+        data = {name: self.cleaned_data[name] for name in ("name", "phone", "address", "hours", "timezone", "transfer_number", "greeting_message", "hold_message", "holiday_note")}
         data["opening_hours"] = {}
         for day in WEEKDAYS:
             opens, closes = self.cleaned_data[f"{day}_open"], self.cleaned_data[f"{day}_close"]
@@ -145,16 +146,16 @@ class StoreInfoForm(ApiForm):
         return initial
 
 
-def parse_holidays(text_value: str) -> dict[str, Any] | str:
-    """'2026-12-25 closed' lines into the API's {date: null | {open, close}}; a line that is neither stays text,
-    so the API's validator refuses it and names the field."""
+def parse_holidays(text_value: str) -> dict[str, Any]:
+    """'2026-12-25 closed' lines into the API's {date: null | {open, close}}; a line that is neither is kept
+    as a date the API's validator refuses, naming the field (text would be taken as the holiday note)."""
     out: dict[str, Any] = {}
     for line in (text_value or "").splitlines():
         if not line.strip():
             continue
         match = re.fullmatch(r"\s*(\S+)\s+(?:(closed)|(\d\d?:\d\d)\s*-\s*(\d\d?:\d\d))\s*", line, flags=re.IGNORECASE)
         if match is None:
-            return line.strip()
+            return {line.strip(): line.strip()}
         day, closed, opens, closes = match.groups()
         out[day] = None if closed else {"open": opens.zfill(5), "close": closes.zfill(5)}
     return out

@@ -121,6 +121,9 @@ class Store(models.Model):
     hours = models.CharField(max_length=200, blank=True, help_text="Hours as spoken, e.g. '7 AM - 10 PM'.")
     opening_hours = models.JSONField(default=dict, blank=True, validators=[validate_opening_hours])
     holiday_hours = models.JSONField(default=dict, blank=True, validators=[validate_holiday_hours])
+    # What the original store app kept as its holiday hours, a sentence ("Closed on Christmas Day"):
+    # the agent speaks it when asked about holidays, beside the dates of the table above.
+    holiday_note = models.TextField(blank=True, max_length=1000)
     # Owner-written and spoken: the documented placeholders only, as a template's text (store/placeholders.py).
     greeting_message = models.TextField(blank=True, validators=[validate_template_text])
     hold_message = models.TextField(blank=True, validators=[validate_template_text])
@@ -340,6 +343,8 @@ class StoreSettings(models.Model):
     recording_enabled = models.BooleanField(default=False)
     # Misses (silence or no match) before the caller goes to the operator.
     max_misses = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1), MaxValueValidator(10)])
+    # The original dashboard's `integrations` block, kept as sent (nothing here reads it yet).
+    integrations = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

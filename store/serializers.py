@@ -90,14 +90,25 @@ class Money(serializers.DecimalField):
 
 class StoreInfoSerializer(serializers.ModelSerializer):
     transfer_number = PhoneField(required=False)
+    holiday_note = serializers.CharField(required=False, allow_blank=True, max_length=1000, help_text="Spoken on holiday questions, e.g. \"Closed on Christmas Day\".")
 
     class Meta:
         model = Store
         fields = [
-            "name", "address", "phone", "hours", "holiday_hours", "greeting_message", "hold_message",
+            "name", "address", "phone", "hours", "holiday_hours", "holiday_note", "greeting_message", "hold_message",
             "updated_at", "timezone", "opening_hours", "transfer_number",
         ]
         read_only_fields = ["updated_at"]
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # The original store app's shapes: `holiday_hours` as a sentence is the holiday note (the
+        # table stays a table), and a field sent as null is one it did not change.
+        if isinstance(data, dict):
+            data = {name: value for name, value in data.items() if value is not None}
+            if isinstance(data.get("holiday_hours"), str):
+                note = data.pop("holiday_hours")
+                data.setdefault("holiday_note", note)
+        return super().to_internal_value(data)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -168,13 +179,14 @@ class FaqSerializer(serializers.ModelSerializer):
 class StoreSettingsSerializer(serializers.ModelSerializer):
     voice_settings = serializers.DictField(required=False)
     system_preferences = serializers.DictField(required=False)
+    integrations = serializers.DictField(required=False, help_text="The original dashboard's integrations, kept as sent.")
     operator_number = PhoneField(required=False)
 
     class Meta:
         model = StoreSettings
         fields = [
             "ai_model", "voice_settings", "system_preferences", "voice", "language", "speech_timeout",
-            "max_call_length", "operator_number", "recording_enabled", "max_misses", "updated_at",
+            "max_call_length", "operator_number", "recording_enabled", "max_misses", "integrations", "updated_at",
         ]
         read_only_fields = ["updated_at"]
 

@@ -175,6 +175,27 @@ def save_record(*, actor: Any, store: Store, instance: models.Model, data: dict[
     return instance
 
 
+def add_voice_template(*, actor: Any, store: Store, data: dict[str, Any]) -> tuple[VoiceTemplate, int | None]:
+    """Add a voice template; a variation number its prompt already has becomes the next free one.
+
+    The original store app sends `variation_number: 1` with every new template. Returns the row and,
+    when it was moved, the number asked for (the answer says so)."""
+    asked = data.get("variation_number", 1)
+    probe = VoiceTemplate(store=store, **data)
+    prompt = {"store": store, "category": probe.category, "template_type": probe.template_type, "language": probe.language}
+    for _ in range(3):  # a twin added at the same moment takes the number: look again
+        taken = set(VoiceTemplate.objects.filter(**prompt).values_list("variation_number", flat=True))
+        number = next((n for n in range(asked, 100) if n not in taken), asked)  # all taken: the usual 400
+        try:
+            row = save_record(actor=actor, store=store, instance=VoiceTemplate(), data={**data, "variation_number": number})
+        except ValidationError as exc:
+            if number == asked or "variation_number" not in getattr(exc, "error_dict", {}):
+                raise
+            continue
+        return row, (asked if number != asked else None)
+    raise ValidationError({"variation_number": ["Another template took this variation at the same moment; try again."]})
+
+
 @transaction.atomic
 def delete_record(*, actor: Any, store: Store, instance: models.Model) -> None:
     changes = {name: [value, None] for name, value in snapshot(instance).items()}

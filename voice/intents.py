@@ -174,11 +174,13 @@ class Conversation:
         return self.reply("deals", "deals", "anything_else", subject=subject, coupons=spoken, coupon_code=first.code, discount=f"{first.discount_value:g}%" if first.discount_type == "percentage" else money(first.discount_value))
 
     def hours(self) -> Reply:
-        if said(self.text, HOLIDAY) and self.store.holiday_hours:
+        if said(self.text, HOLIDAY) and (self.store.holiday_hours or self.store.holiday_note):
             upcoming = sorted(day for day in self.store.holiday_hours if day >= self.local_today.isoformat())[:3]
-            if upcoming:
-                listed = "; ".join(f"{dt.date.fromisoformat(day):%B %-d}: {span_text(self.store.holiday_hours[day])}" for day in upcoming)
-                return self.reply("hours", "holiday_hours", "anything_else", subject="holiday", hours=listed)
+            listed = "; ".join(f"{dt.date.fromisoformat(day):%B %-d}: {span_text(self.store.holiday_hours[day])}" for day in upcoming)
+            # The owner's own sentence (holiday_note, the original app's text) first, then the dates.
+            spoken = "; ".join(part for part in (self.store.holiday_note.strip().rstrip("."), listed) if part)
+            if spoken:
+                return self.reply("hours", "holiday_hours", "anything_else", subject="holiday", hours=spoken)
         if said(self.text, OPEN_NOW):
             is_open = self.store.is_open_at(self.now)
             if is_open is not None:

@@ -182,3 +182,14 @@ def test_a_template_preview_fills_only_the_documented_names(owner, store):
     VoiceTemplate.objects.create(store=store, template_type="greeting", text_content="Hi {store_name:>2000}{address.__class__} at {address}.")
     response = signed_in(owner).get("/store/templates/")
     assert response.context["rows"][0]["preview"] == "Hi  at 1 Main St."
+
+
+def test_store_info_page_saves_the_holiday_note(owner, store):
+    client = signed_in(owner)
+
+    response = client.post("/store/info/", {**INFO, "holiday_note": "Closed on Christmas Day"})
+
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert store.holiday_note == "Closed on Christmas Day"
+    assert "Closed on Christmas Day" in client.get("/store/info/").content.decode()

@@ -8,12 +8,12 @@ import pytest
 from store.models import AuditEntry, Store, StoreSettings
 
 INFO_FIELDS = {
-    "name", "address", "phone", "hours", "holiday_hours", "greeting_message", "hold_message", "updated_at",
+    "name", "address", "phone", "hours", "holiday_hours", "holiday_note", "greeting_message", "hold_message", "updated_at",
     "timezone", "opening_hours", "transfer_number",
 }
 SETTINGS_FIELDS = {
     "ai_model", "voice_settings", "system_preferences", "voice", "language", "speech_timeout", "max_call_length",
-    "operator_number", "recording_enabled", "max_misses", "updated_at",
+    "operator_number", "recording_enabled", "max_misses", "integrations", "updated_at",
 }
 
 
@@ -156,3 +156,47 @@ def test_greeting_with_documented_placeholders_and_braces_is_saved(owner_api, st
     assert response.status_code == 200, response.content
     store.refresh_from_db()
     assert store.greeting_message == text
+
+
+# --- the original store app's shapes (its dashboard's sync payloads) ----------------------------------
+
+
+def test_holiday_hours_as_text_become_the_holiday_note_and_nulls_change_nothing(owner_api, store):
+    store.holiday_hours, store.hold_message, store.address = {"2026-12-25": None}, "One moment please.", "12 Main Street"
+    store.save()
+
+    # What the original dashboard PUTs from its Store Info form.
+    response = owner_api.put(
+        "/api/store-info",
+        {"name": "Main Street Market", "address": None, "phone": "555-1234", "hours": "7 AM - 10 PM",
+         "holiday_hours": "Closed on Christmas Day and New Year's Day", "greeting_message": "Welcome!", "hold_message": None},
+        format="json",
+    )  # fmt: skip
+
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["holiday_note"] == "Closed on Christmas Day and New Year's Day"
+    store.refresh_from_db()
+    assert store.holiday_note == "Closed on Christmas Day and New Year's Day"
+    assert store.holiday_hours == {"2026-12-25": None}  # the table stays a table
+    assert (store.address, store.hold_message, store.phone) == ("12 Main Street", "One moment please.", "555-1234")
+    assert owner_api.get("/api/store-info").json()["holiday_note"] == "Closed on Christmas Day and New Year's Day"
+
+
+def test_holiday_hours_still_take_a_table_and_refuse_other_shapes(owner_api, store):
+    assert owner_api.put("/api/store-info", {"holiday_hours": {"2026-12-24": {"open": "07:00", "close": "18:00"}}}, format="json").status_code == 200
+    refused = owner_api.put("/api/store-info", {"holiday_hours": ["2026-12-25"]}, format="json")
+
+    assert refused.status_code == 400
+    assert "holiday_hours" in refused.json()["fields"]
+    store.refresh_from_db()
+    assert store.holiday_hours == {"2026-12-24": {"open": "07:00", "close": "18:00"}}
+
+
+def test_settings_keep_the_integrations_the_original_dashboard_sends(owner_api, store):
+    integrations = {"crm": {"enabled": True, "provider": "hubspot"}, "sms_notifications": False}
+
+    response = owner_api.put("/api/settings", {"ai_model": "gpt-4", "integrations": integrations}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert StoreSettings.objects.get(store=store).integrations == integrations
+    assert owner_api.get("/api/settings").json()["integrations"] == integrations

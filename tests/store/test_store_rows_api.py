@@ -277,3 +277,32 @@ def test_a_limit_above_1000_is_read_as_1000_not_refused(owner_api, store, limit)
     assert response.status_code == 200
     assert len(response.json()) == 1000
     assert response["X-Total-Count"] == "1001"
+
+
+def test_a_taken_variation_number_becomes_the_next_free_one_and_the_answer_says_so(owner_api, store):
+    # The original store app sends variation_number 1 with every new template.
+    body = {"template_type": "greeting", "text_content": "Hi there!", "is_active": True, "variation_number": 1}
+    first = owner_api.post("/api/voice-templates", body, format="json")
+    save_record(actor=None, store=store, instance=VoiceTemplate(), data={"template_type": "greeting", "text_content": "Three", "variation_number": 3})
+
+    second = owner_api.post("/api/voice-templates", {**body, "text_content": "Hello!"}, format="json")
+    third = owner_api.post("/api/voice-templates", {**body, "text_content": "Good day!"}, format="json")
+
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert first.json()["message"] == "Voice template added successfully"
+    assert (second.json()["data"]["variation_number"], third.json()["data"]["variation_number"]) == (2, 4)
+    assert second.json()["message"] == "Voice template added successfully as variation 2 (variation 1 was taken)"
+    assert sorted(VoiceTemplate.objects.filter(store=store, template_type="greeting").values_list("variation_number", flat=True)) == [1, 2, 3, 4]
+    # Another prompt or language starts at its own 1.
+    other = owner_api.post("/api/voice-templates", {**body, "language": "es"}, format="json")
+    assert other.json()["data"]["variation_number"] == 1
+
+
+def test_a_variation_number_past_the_last_free_one_is_still_refused(owner_api, store):
+    VoiceTemplate.objects.bulk_create(VoiceTemplate(store=store, template_type="hold", text_content=f"Wait {n}", variation_number=n) for n in range(1, 100))
+
+    response = owner_api.post("/api/voice-templates", {"template_type": "hold", "text_content": "One more", "variation_number": 1}, format="json")
+
+    assert response.status_code == 400
+    assert "variation_number" in response.json()["fields"]
+    assert VoiceTemplate.objects.filter(store=store, template_type="hold").count() == 99
