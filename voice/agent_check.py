@@ -150,11 +150,17 @@ UNITS = {"oz": "ounce", "fl": "fluid", "lb": "pound", "lbs": "pound", "ct": "cou
 
 
 def spoken(name: str) -> str:
-    """A name as speech recognition writes it: lower case, no brackets or symbols, units as words."""
+    """A name as speech recognition writes it: lower case, no brackets or symbols, a unit after a number as
+    a word ("10 ft" is "10 foot", "8oz" is "8 ounce"; "2x4" stays as it is)."""
     text = fold(name).replace("&", " and ").replace("%", " percent ").replace("+", " plus ")
     text = re.sub(r"[()\[\],\"]", " ", text)
-    text = re.sub(r"(?<=\d)(?=[a-z])", " ", text)  # "8oz" -> "8 oz"
-    return " ".join(UNITS.get(word.rstrip("."), word) if re.search(r"\d", text) else word for word in text.split())
+    text = re.sub(rf"(?<=\d)(?=(?:{'|'.join(UNITS)})\b)", " ", text)  # "8oz" -> "8 oz"
+    words: list[str] = []
+    for word in text.split():
+        unit = word.rstrip(".")
+        after_number = bool(words) and (re.fullmatch(r"[\d/.]+", words[-1]) is not None or words[-1] == "fluid")
+        words.append(UNITS[unit] if unit in UNITS and after_number else word)
+    return " ".join(words)
 
 
 def plural(name: str) -> str:

@@ -248,3 +248,18 @@ def test_fail_under_fails_the_command_below_the_rate(shop, monkeypatch):
     with pytest.raises(CommandError, match=r"Pass rate 9\d\.\d% is below 100\.0%"):
         run("main-street", "--fail-under", "1")
     assert "passed" in run("main-street", "--fail-under", "0.5")
+
+
+@pytest.mark.parametrize(
+    "name, said",
+    [
+        ("2x4 Lumber 8 ft", "2x4 lumber 8 foot"),
+        ("PVC Pipe 3/4 in. x 10 ft", "pvc pipe 3/4 inch x 10 foot"),
+        ("Pop In Cookies", "pop in cookies"),  # a unit's letters only after a number
+        ("Cheddar (8oz block)", "cheddar 8 ounce block"),
+        ("Soda 12 fl oz", "soda 12 fluid ounce"),
+        ("Crème Fraîche & Jam", "creme fraiche and jam"),
+    ],
+)
+def test_names_are_spoken_as_a_caller_says_them(name, said):
+    assert agent_check.spoken(name) == said
