@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 # Redis unreachable: not asked again for this long (each request counts in-process meanwhile).
 RETRY_AFTER = 1.0
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+WRITTEN_LIMIT = 10_000
+WRITES = {"add", "set", "touch", "delete", "incr", "set_many", "delete_many"}
 
 
 class _SharedClient(RedisCacheClient):
@@ -44,6 +46,12 @@ class Outage:
     def __init__(self) -> None:
         self.down = False
         self.retry_at = 0.0
+        # Keys this process wrote to its memory meanwhile: Redis still holds their older values.
+        self.written: set[str] = set()
+
+    def wrote(self, keys: Any) -> None:
+        if len(self.written) < WRITTEN_LIMIT:
+            self.written.update(keys)
 
     def skip(self) -> bool:
         """True while Redis failed less than RETRY_AFTER ago: do not wait on it again yet."""
@@ -71,13 +79,18 @@ def _fails_open(name: str):
         outage = self._cache.outage
         if not outage.skip():
             try:
+                if outage.down:
+                    self._resync(outage)
                 result = getattr(DjangoRedisCache, name)(self, *args, **kwargs)
             except UNREACHABLE as exc:
                 outage.failed(exc)
             else:
                 if outage.down:
-                    outage.recovered()
+                    self._recovered(outage)
                 return result
+        if name in WRITES:
+            key = args[0] if args else kwargs.get("key", kwargs.get("keys", kwargs.get("data")))
+            outage.wrote([key] if isinstance(key, str) else list(key))
         return getattr(self._fallback, name)(*args, **kwargs)
 
     operation.__name__ = name
@@ -94,7 +107,8 @@ class RedisCache(DjangoRedisCache):
 
     With Redis stopped every request answered 500 (the throttle asks the cache first). Now an
     unreachable Redis fails open: the process counts in its own memory, so limits still hold per
-    process, and asks Redis again after RETRY_AFTER; what was counted meanwhile stays local.
+    process, and asks Redis again after RETRY_AFTER; what was counted meanwhile stays local, and
+    what was written meanwhile is dropped from Redis when it answers again (`_resync`).
     """
 
     @cached_property
@@ -110,6 +124,18 @@ class RedisCache(DjangoRedisCache):
     def _fallback(self) -> LocMemCache:
         # LocMemCache objects of one name share their memory: every thread's cache object counts together.
         return LocMemCache(f"redis-fallback:{':'.join(self._servers)}", {"TIMEOUT": self.default_timeout, "OPTIONS": {"MAX_ENTRIES": 100_000}, "KEY_PREFIX": self.key_prefix, "VERSION": self.version})
+
+    def _resync(self, outage: Outage) -> None:
+        """Redis answers again: what this process wrote meanwhile is dropped from Redis too, so no one
+        reads a value older than the outage (a store's data version bumped meanwhile, say); it is
+        made again on its next use. Raises while Redis is still unreachable."""
+        if outage.written:
+            DjangoRedisCache.delete_many(self, list(outage.written))
+            outage.written.clear()
+
+    def _recovered(self, outage: Outage) -> None:
+        self._fallback.clear()  # a later outage starts from nothing, not from this one's values
+        outage.recovered()
 
     @property
     def unreachable(self) -> bool:
@@ -134,6 +160,8 @@ class RedisCache(DjangoRedisCache):
         if not outage.skip():
             current_key, previous_key = self.make_and_validate_key(current), self.make_and_validate_key(previous)
             try:
+                if outage.down:
+                    self._resync(outage)
                 pipe = self._cache.get_client(current_key, write=True).pipeline(transaction=False)
                 pipe.incr(current_key)
                 pipe.expire(current_key, timeout)
@@ -143,7 +171,7 @@ class RedisCache(DjangoRedisCache):
                 outage.failed(exc)
             else:
                 if outage.down:
-                    outage.recovered()
+                    self._recovered(outage)
                 return count, int(before or 0)
         local = self._fallback
         local.add(current, 0, timeout)

@@ -1,6 +1,7 @@
 """A redis-server of a test's own, to stop and start (never the shared one on 6379)."""
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -39,6 +40,7 @@ class PrivateRedis:
 
     def stop(self) -> None:
         if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)  # a paused one too
             self.process.kill()
             self.process.wait(timeout=5)
             self.process = None
@@ -48,3 +50,10 @@ class PrivateRedis:
         with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
             conn.sendall(b"FLUSHALL\r\n")
             assert conn.recv(16).startswith(b"+OK")
+
+    def pause(self) -> None:
+        """A hung Redis: it keeps its data and its connections and answers nothing (SIGSTOP)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)

@@ -109,6 +109,24 @@ def test_counting_returns_to_redis_when_it_is_back(private_redis, bot_key, store
     assert cache._cache.get_client(write=True).keys("*throttle_bot*"), "the request after the outage counted in Redis"
 
 
+def test_a_value_written_while_redis_hung_is_not_read_back_older_when_it_answers(private_redis, monkeypatch):
+    """A store's data version bumped during the outage: afterwards nobody reads the one from before it."""
+    from django.core.cache import cache
+
+    monkeypatch.setattr(redis_cache, "RETRY_AFTER", 0.0)
+    cache.set("data-version:1", 1, None)
+    private_redis.pause()
+    try:
+        cache.set("data-version:1", 2, None)  # times out (1 s), then written to this process's memory
+        assert cache.get("data-version:1") == 2
+    finally:
+        private_redis.resume()
+
+    assert cache.get("data-version:1") is None  # dropped from Redis: made again on next use, never 1
+    cache.set("data-version:1", 3, None)
+    assert cache._cache.get_client().get(cache.make_key("data-version:1")) is not None
+
+
 def test_the_happy_path_is_one_redis_round_trip(private_redis, monkeypatch):
     import redis.connection
 
