@@ -6,6 +6,7 @@ from drf_yasg.views import get_schema_view
 from rest_framework import permissions
 
 from callcenter import api, errors
+from callcenter.middleware import csp_update
 from callcenter.routing import route
 from voice.api import OutboundCallView
 
@@ -22,6 +23,9 @@ schema_view = get_schema_view(
     public=True,
     permission_classes=[permissions.AllowAny],
 )
+# Swagger UI and ReDoc (drf-yasg's pages, not ours) inject <style> elements and ReDoc shows its logo
+# from its CDN; their scripts stay 'self'.
+docs_page = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["https://cdn.redoc.ly"], "worker-src": ["'self'", "blob:"]})
 
 urlpatterns = [
     # First: Twilio waits on the line for these, and the resolver tries patterns in order.
@@ -44,8 +48,8 @@ urlpatterns = [
     path("", include("store.urls")),
     path("", include("dashboard.urls")),
     re_path(r"^swagger\.(?P<format>json|yaml)$", schema_view.without_ui(cache_timeout=0), name="schema-json"),
-    route(r"swagger", schema_view.with_ui("swagger", cache_timeout=0), "schema-swagger-ui"),
-    route(r"redoc", schema_view.with_ui("redoc", cache_timeout=0), "schema-redoc"),
+    route(r"swagger", docs_page(schema_view.with_ui("swagger", cache_timeout=0)), "schema-swagger-ui"),
+    route(r"redoc", docs_page(schema_view.with_ui("redoc", cache_timeout=0)), "schema-redoc"),
     path("admin/", admin.site.urls),
     # Anything else under /api/ is a JSON 404, also with DEBUG=1.
     re_path(r"^api/", errors.api_not_found),

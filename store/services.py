@@ -210,13 +210,15 @@ def settings_of(store: Store) -> StoreSettings:
 
 
 def check_twilio_numbers(*, store: Store | None, numbers: list[str]) -> None:
-    """A number routes to exactly one store: refuse one another store already answers."""
+    """A number routes to exactly one store: refuse one another store already answers.
+
+    The error names no store: an owner must not learn which other tenant a number belongs to."""
     taken = {
-        number: other
-        for other, others_numbers in Store.objects.exclude(pk=getattr(store, "pk", None)).values_list("name", "twilio_numbers")
+        number
+        for others_numbers in Store.objects.exclude(pk=getattr(store, "pk", None)).values_list("twilio_numbers", flat=True)
         for number in others_numbers or []
     }
-    clashes = [f"{number} already answers for {taken[number]}." for number in numbers if number in taken]
+    clashes = [f"{number} is already in use by another store." for number in numbers if number in taken]
     if clashes:
         raise ValidationError({"twilio_numbers": clashes})
 

@@ -193,8 +193,8 @@ def signed_in(browser, server) -> dict[str, dict]:
 def open_page(browser, server, signed_in) -> Iterator[object]:
     """`open_page("owner", phone=True)`: a new page in its own browser context, signed in as that user (or no one).
 
-    Every page opened fails the test if it raises a JavaScript error."""
-    contexts, errors = [], []
+    Every page opened fails the test if it raises a JavaScript error or breaks its Content-Security-Policy."""
+    contexts, errors, violations = [], [], []
 
     def open_(username: str | None = None, *, phone: bool = False):
         options = {**(PHONE if phone else DESKTOP), "base_url": server.url, "accept_downloads": True}
@@ -202,9 +202,11 @@ def open_page(browser, server, signed_in) -> Iterator[object]:
             options["storage_state"] = signed_in(username)
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        page.on("console", lambda message: violations.extend(csp_violations(page, message)))
         return page
 
     sync_api.expect.set_options(timeout=10_000)
@@ -214,6 +216,24 @@ def open_page(browser, server, signed_in) -> Iterator[object]:
         for context in contexts:
             context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+# Runs in every page before its own scripts: each violation of the policy becomes a console error.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+                " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
+def csp_violations(page, message) -> list[str]:
+    """The page's console errors that are CSP refusals (Chromium's own wording, or the listener's above)."""
+    text = message.text
+    if message.type == "error" and ("CSP violation" in text or "Content Security Policy" in text):
+        return [f"{page.url}: {text}"]
+    return []
 
 
 @pytest.fixture

@@ -202,3 +202,18 @@ def test_a_negative_num_proxies_refuses_to_start():
 
     assert result.returncode != 0
     assert "NUM_PROXIES" in result.stderr
+
+
+@pytest.mark.parametrize("debug,renderers", [("0", ["JSONRenderer"]), ("1", ["JSONRenderer", "BrowsableAPIRenderer"])])
+def test_the_browsable_api_is_only_there_while_developing(debug, renderers):
+    code = (
+        "import django, json; django.setup(); from django.test import Client; from django.conf import settings as s; "
+        "r = Client().get('/api/ping', HTTP_ACCEPT='text/html', secure=True); "
+        "print(json.dumps([[c.rsplit('.', 1)[1] for c in s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']], r['Content-Type']]))"
+    )
+    result = run(["-c", code], DJANGO_SETTINGS_MODULE="callcenter.settings", DEBUG=debug, SECRET_KEY=random_secret_key(), ALLOWED_HOSTS="testserver")
+
+    assert result.returncode == 0, result.stderr
+    names, content_type = json.loads(result.stdout.strip().splitlines()[-1])
+    assert names == renderers
+    assert content_type.startswith("text/html" if debug == "1" else "application/json")
