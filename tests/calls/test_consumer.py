@@ -138,10 +138,27 @@ async def test_logged_in_browser_session_is_accepted(owner, store):
     await communicator.disconnect()
 
 
-async def test_socket_without_origin_is_refused(owner, store):
-    # AllowedHostsOriginValidator refuses before the consumer runs: no snapshot, no group.
+async def test_a_client_without_origin_is_accepted_with_a_token(owner, store):
+    # A bot or script (the original bot) sends no Origin: a browser always does.
     communicator, connected, _ = await connect(owner, headers=[])
-    assert not connected
+    assert connected
+    assert (await communicator.receive_json_from())["type"] == "snapshot"
+    await communicator.disconnect()
+
+
+async def test_a_client_without_origin_is_not_let_in_by_a_session_cookie(owner, store):
+    cookie = await database_sync_to_async(session_cookie)(owner)
+    communicator, connected, code = await connect(path="/ws/calls/", headers=[(b"cookie", cookie)])
+    assert (connected, code) == (False, 4401)
+
+
+async def test_a_front_end_in_cors_allowed_origins_may_connect(owner, store, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://dashboard.example.com"]
+    allowed, connected, _ = await connect(owner, headers=[(b"origin", b"https://dashboard.example.com")])
+    assert connected
+    await allowed.disconnect()
+    _, refused, _ = await connect(owner, headers=[(b"origin", b"https://other.example.com")])
+    assert not refused
 
 
 @pytest.mark.parametrize("case", ["refresh-token", "inactive-user", "unknown-session"])
