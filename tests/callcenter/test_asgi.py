@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from channels.testing import WebsocketCommunicator
 
 from callcenter.asgi import ORIGINLESS_ROUTES, BrowserOriginValidator
@@ -16,6 +17,8 @@ async def echo_headers(scope, receive, send):
     await receive()
 
 
+# Channels' communicator closes old database connections around each socket.
+pytestmark = pytest.mark.django_db(transaction=True)
 RELAY = re.compile(r"^/ws/voice/relay/?$")  # what issue 14's ConversationRelay socket adds
 gate = BrowserOriginValidator(echo_headers, originless=(*ORIGINLESS_ROUTES, RELAY))
 
