@@ -34,6 +34,13 @@
   });
 })();
 
+// The page is ready once every script of it has bound its handlers: deferred scripts (all of this
+// site's) run in order before DOMContentLoaded, so this listener runs after the last page script's
+// setup. Until then a click can land on a button that does nothing yet; tests wait for the mark.
+document.addEventListener("DOMContentLoaded", function () {
+  document.documentElement.dataset.ready = "1";
+});
+
 // Helpers the page scripts share.
 window.Callcenter = {
   csrfToken: function () {

@@ -242,11 +242,32 @@ def page(open_page) -> object:
     return open_page()
 
 
+def wait_ready(page) -> None:
+    """Until the page's scripts have bound their handlers (static/js/app.js sets the mark), a click is lost."""
+    sync_api.expect(page.locator("html")).to_have_attribute("data-ready", "1")
+
+
+def goto(page, url: str, *, ready: bool = True):
+    """`page.goto`, then wait for the page's scripts; every test opens pages through this, never bare.
+    `ready=False` for pages that are not the site's own (the admin, the API docs)."""
+    response = page.goto(url)
+    if ready:
+        wait_ready(page)
+    return response
+
+
+def follow(page, locator) -> None:
+    """Click something that loads another page (a link, a form's button), then wait for that page's scripts."""
+    with page.expect_navigation():
+        locator.click()
+    wait_ready(page)
+
+
 def log_in(page, username: str) -> None:
-    page.goto("/login/")
+    goto(page, "/login/")
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(PASSWORDS[username])
-    page.get_by_role("button", name="Sign in").click()
+    follow(page, page.get_by_role("button", name="Sign in"))
     sync_api.expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
 
 

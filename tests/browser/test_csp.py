@@ -2,7 +2,7 @@
 no inline script or handler), Chart.js, the live socket, the admin and the API docs."""
 from __future__ import annotations
 
-from tests.browser.conftest import needs_browser, sync_api
+from tests.browser.conftest import goto, needs_browser, sync_api
 from tests.browser.test_screenshots import PAGES
 
 pytestmark = needs_browser
@@ -24,7 +24,7 @@ def test_no_page_breaks_its_content_security_policy(open_page):
     """open_page fails the test on any violation reported on any of these pages (see conftest)."""
     page = open_page("admin")
     for _, url, heading in PAGES:
-        response = page.goto(url)
+        response = goto(page, url)
         assert "script-src 'self'" in response.headers["content-security-policy"], url
         sync_api.expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         if url.startswith("/analytics/"):
@@ -32,14 +32,15 @@ def test_no_page_breaks_its_content_security_policy(open_page):
         if url == "/live/":
             sync_api.expect(page.locator("#connection")).to_have_attribute("data-state", "open")
     for url, drawn in MORE:
-        response = page.goto(url)
+        response = goto(page, url, ready=url.startswith("/calls/"))
         assert "script-src 'self'" in response.headers["content-security-policy"], url
-        sync_api.expect(page.locator(drawn).first).to_be_visible()
+        # The docs draw once /swagger.json is built, which takes seconds on a busy machine.
+        sync_api.expect(page.locator(drawn).first).to_be_visible(timeout=30_000)
 
 
 def test_the_sign_in_page_and_the_admin_login_keep_the_policy(open_page):
     page = open_page()
     for url in ("/login/", "/admin/login/"):
-        response = page.goto(url)
+        response = goto(page, url, ready=url == "/login/")
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         sync_api.expect(page.get_by_role("button", name="Sign in").or_(page.get_by_role("button", name="Log in"))).to_be_visible()

@@ -5,15 +5,15 @@ import re
 import uuid
 
 from tests.browser.bot import bot_request
-from tests.browser.conftest import needs_browser, screenshot, sync_api
+from tests.browser.conftest import follow, goto, needs_browser, screenshot, sync_api
 
 pytestmark = needs_browser
 
 
 def test_a_bot_call_appears_grows_and_is_terminated(open_page, server):
     page = open_page("owner")
-    page.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Live calls").click()
+    goto(page, "/")
+    follow(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Live calls"))
     sync_api.expect(page.locator("#connection")).to_have_attribute("data-state", "open")
 
     call_id = "BROWSER-" + uuid.uuid4().hex[:10]
@@ -44,7 +44,7 @@ def test_a_bot_call_appears_grows_and_is_terminated(open_page, server):
 
 def test_keeping_the_call_leaves_it_live(open_page, server):
     page = open_page("agent")
-    page.goto("/live/")
+    goto(page, "/live/")
     sync_api.expect(page.locator("#connection")).to_have_attribute("data-state", "open")
     call_id = "BROWSER-" + uuid.uuid4().hex[:10]
     bot_request(server.url, "POST", "/api/calls", {"callId": call_id, "caller": "+15550001111", "status": "ringing"})
@@ -62,7 +62,7 @@ def test_keeping_the_call_leaves_it_live(open_page, server):
 
 def test_after_a_drop_it_reconnects_and_catches_up_from_the_snapshot(open_page, server):
     page = open_page("owner")
-    page.goto("/live/")
+    goto(page, "/live/")
     connection = page.locator("#connection")
     sync_api.expect(connection).to_have_attribute("data-state", "open")
     page.evaluate("window.CallcenterLive.socket.close()")
@@ -80,7 +80,7 @@ def test_a_live_calls_page_follows_the_call_until_it_ends(open_page, server):
     call_id = "BROWSER-" + uuid.uuid4().hex[:10]
     created = bot_request(server.url, "POST", "/api/calls", {"callId": call_id, "caller": "+15552223333", "status": "in-progress"})
     page = open_page("agent")
-    page.goto(f"/calls/{created['data']['id']}/")
+    goto(page, f"/calls/{created['data']['id']}/")
     sync_api.expect(page.locator("#connection")).to_have_attribute("data-state", "open")
     transcript = page.locator("#call-transcript")
     sync_api.expect(transcript).to_contain_text("No transcript.")

@@ -1,7 +1,7 @@
 """Every page, as an admin sees it on a desktop and an owner on a phone, saved under tests/browser/screenshots/."""
 from __future__ import annotations
 
-from tests.browser.conftest import needs_browser, screenshot, sync_api
+from tests.browser.conftest import follow, goto, needs_browser, screenshot, sync_api
 
 pytestmark = needs_browser
 
@@ -26,13 +26,13 @@ PAGES = [
 def test_every_page_on_a_desktop(open_page):
     page = open_page("admin")
     for name, url, heading in PAGES:
-        page.goto(url)
+        goto(page, url)
         sync_api.expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         if name == "analytics":
             sync_api.expect(page.locator("body")).to_have_attribute("data-charts-ready", "true")
         screenshot(page, f"desktop-{name}")
-    page.goto("/calls/")
-    page.locator("table.calls-table tbody tr").first.get_by_role("link").click()
+    goto(page, "/calls/")
+    follow(page, page.locator("table.calls-table tbody tr").first.get_by_role("link"))
     sync_api.expect(page.get_by_role("heading", name="Transcript")).to_be_visible()
     screenshot(page, "desktop-call-detail")
 
@@ -40,7 +40,7 @@ def test_every_page_on_a_desktop(open_page):
 def test_every_page_on_a_phone(open_page):
     page = open_page("owner", phone=True)
     for name, url, heading in PAGES:
-        page.goto(url)
+        goto(page, url)
         sync_api.expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         # Nothing wider than the screen: no sideways scrolling on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name

@@ -3,22 +3,22 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import needs_browser, screenshot, sync_api
+from tests.browser.conftest import follow, goto, needs_browser, screenshot, sync_api
 
 pytestmark = needs_browser
 
 
 def test_change_a_department_and_hear_it_in_the_simulator(open_page):
     page = open_page("owner")
-    page.goto("/store/departments/")
-    page.get_by_role("link", name="Edit Deli").click()
+    goto(page, "/store/departments/")
+    follow(page, page.get_by_role("link", name="Edit Deli"))
     page.get_by_label("Name").fill("Sandwich Shop")
     page.get_by_label("Extension").fill("777")
-    page.get_by_role("button", name="Save").click()
+    follow(page, page.get_by_role("button", name="Save"))
     sync_api.expect(page.get_by_role("status")).to_contain_text("Department Sandwich Shop saved.")
     sync_api.expect(page.locator("#rows-table")).to_contain_text("Sandwich Shop")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Simulator").click()
+    follow(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Simulator"))
     page.get_by_role("button", name="Start call").click()
     log = page.get_by_role("list", name="Conversation")
     sync_api.expect(log.locator(".from-agent").first).to_contain_text("Well Well Well Market")
@@ -42,10 +42,10 @@ def test_change_a_department_and_hear_it_in_the_simulator(open_page):
 def test_the_simulated_call_shows_on_the_live_page(open_page):
     # An admin watches every store's calls while an owner calls their own store.
     watcher, caller = open_page("admin"), open_page("owner")
-    watcher.goto("/live/?store=demo-store")
+    goto(watcher, "/live/?store=demo-store")
     sync_api.expect(watcher.locator("#connection")).to_have_attribute("data-state", "open")
 
-    caller.goto("/simulator/?store=demo-store")
+    goto(caller, "/simulator/?store=demo-store")
     caller.get_by_role("button", name="Start call").click()
     sync_api.expect(caller.locator("#simulator")).to_have_attribute("data-state", "live")
     call_id = caller.locator("#simulator").get_attribute("data-call-id")
