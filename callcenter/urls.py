@@ -6,6 +6,7 @@ from drf_yasg.views import get_schema_view
 from rest_framework import permissions
 
 from callcenter import api, errors
+from callcenter.schema import SchemaGenerator
 from callcenter.middleware import csp_update
 from callcenter.routing import route
 from voice.api import OutboundCallView
@@ -22,6 +23,7 @@ schema_view = get_schema_view(
     ),
     public=True,
     permission_classes=[permissions.AllowAny],
+    generator_class=SchemaGenerator,
 )
 # Swagger UI and ReDoc (drf-yasg's pages, not ours) inject <style> elements and ReDoc shows its logo
 # from its CDN; their scripts stay 'self'.
