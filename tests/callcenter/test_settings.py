@@ -32,7 +32,7 @@ print(json.dumps({
     "SECURE_SSL_REDIRECT": s.SECURE_SSL_REDIRECT, "SECURE_HSTS_SECONDS": s.SECURE_HSTS_SECONDS,
     "RATES": s.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "LOGIN_FAILURE_LIMIT": s.LOGIN_FAILURE_LIMIT,
     "NUM_PROXIES": s.REST_FRAMEWORK["NUM_PROXIES"], "PUBLIC_BASE_URL": s.PUBLIC_BASE_URL,
-}))
+}, default=repr))  # the Redis options hold retry objects and exception classes
 """
 
 
