@@ -149,11 +149,7 @@ class ProfileView(APIView):
     @swagger_auto_schema(request_body=ProfileSerializer, responses={200: USER_WRITTEN})
     def put(self, request: Request) -> Response:
         data = validated(ProfileSerializer, request.data, partial=True).validated_data
-        user = _me(request)
-        for api_name, field in (("email", "email"), ("firstName", "first_name"), ("lastName", "last_name")):
-            if api_name in data:
-                setattr(user, field, data[api_name])
-        user.save()
+        user = services.update_profile(user=_me(request), data=data)
         return Response({"success": True, "message": "Profile updated", "data": user_to_dict(user)})
 
 

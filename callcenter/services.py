@@ -158,3 +158,12 @@ def change_password(*, user: User, current: str, new: str) -> None:
         user.save(update_fields=["password"])
         # A changed password ends every other sign-in: refresh tokens issued before it stop working.
         end_access(user, sessions=True)
+
+
+def update_profile(*, user: User, data: dict[str, Any]) -> User:
+    """A person's own details (PUT /api/users/profile and /settings/profile/): email and names, nothing that grants access."""
+    for api_name, field in (("email", "email"), ("firstName", "first_name"), ("lastName", "last_name")):
+        if api_name in data:
+            setattr(user, field, data[api_name])
+    user.save(update_fields=["email", "first_name", "last_name"])
+    return user

@@ -352,3 +352,9 @@ class CustomerForm(PageForm):
 
 class AgentStatusForm(PageForm):
     status = forms.ChoiceField(label="My status", choices=AgentProfile.Status.choices)
+
+
+class ProfileForm(PageForm):
+    firstName = text("First name", max_length=150, autocomplete="given-name")
+    lastName = text("Last name", max_length=150, autocomplete="family-name")
+    email = text("Email", input_type="email", autocomplete="email")

@@ -1,7 +1,7 @@
 """The pages (DESIGN.md, Pages). Each path answers with and without its trailing slash, like the API."""
 from django.urls import re_path
 
-from dashboard.views import agent_check, analytics, auth, callbacks, calls, customers, outbound, overview, queue, settings, simulator, store
+from dashboard.views import agent_check, agents, analytics, auth, billing, callbacks, calls, customers, outbound, overview, profile, queue, settings, simulator, store
 
 app_name = "pages"
 
@@ -31,6 +31,8 @@ routes = [
     page(rf"callbacks/{PK}", callbacks.callback_detail, "callback-detail"),
     page(r"customers", customers.customer_list, "customers"),
     page(rf"customers/{PK}", customers.customer_detail, "customer-detail"),
+    page(r"billing", billing.billing, "billing"),
+    page(r"agents", agents.ai_agents, "agents"),
     page(r"analytics", analytics.analytics, "analytics"),
     page(r"store", store.store_home, "store"),
     page(r"store/info", store.store_info, "store-info"),
@@ -38,6 +40,7 @@ routes = [
     page(rf"store/{KIND}/{PK}", store.row_detail, "store-row"),
     page(rf"store/{KIND}/{PK}/delete", store.row_delete, "store-row-delete"),
     page(r"settings", settings.voice_settings, "settings"),
+    page(r"settings/profile", profile.profile, "profile"),
     page(r"settings/users", settings.users, "users"),
     page(rf"settings/users/{PK}", settings.user_detail, "user-detail"),
     page(rf"settings/users/{PK}/delete", settings.user_delete, "user-delete"),

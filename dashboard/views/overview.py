@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -15,11 +16,21 @@ from dashboard.views.common import chosen_store, page, page_tz, staff_required
 # The comprehensive dashboard links its actions to the API; these have a page of their own.
 PAGE_FOR_API = (
     ("/api/calls/active", "/live/"),
-    ("/api/calls/outbound", None),
+    ("/api/calls/outbound", "/live/#start-call"),
     ("/api/calls", "/calls/"),
-    ("/api/users/profile", None),
+    ("/api/users/profile", "/settings/profile/"),
     ("/api/users", "/settings/users/"),
+    ("/api/callbacks", "/callbacks/"),
+    ("/api/customers", "/customers/"),
+    ("/api/queue", "/live/#queue"),
+    ("/api/agent-profiles", "/live/#agents"),
+    ("/api/ai-agents", "/agents/"),
+    ("/api/plans", "/billing/#plans"),
+    ("/api/subscriptions", "/billing/"),
+    ("/api/billing", "/billing/"),
 )
+# The API filters a page understands too, carried over from the API link (?overdue=true&assigned=me ...).
+PAGE_FILTERS = {"/callbacks/": ("status", "priority", "overdue", "assigned"), "/agents/": ("training",), "/customers/": ("interest_level", "do_not_call")}
 # The role's own figures worth a card, in order, with their labels (the first four cards are the same for everyone).
 ROLE_FIGURES = {
     "admin": [("total_users", "Users"), ("active_subscriptions", "Active subscriptions"), ("revenue_this_month", "Revenue this month")],
@@ -30,11 +41,15 @@ ROLE_OF_TYPE = {"admin_comprehensive": "admin", "user_comprehensive": "user", "a
 
 
 def page_url(url: str) -> str | None:
-    """A page for an API link when there is one; other API links open the browsable API."""
-    path = url.split("?")[0].rstrip("/")
+    """A page for an API link (a row's link, /api/ai-agents/7, opens its list); other API links open the browsable API."""
+    path, _, query = url.partition("?")
+    path = path.rstrip("/")
     for api, target in PAGE_FOR_API:
-        if path == api:
-            return target
+        if path == api or (path.startswith(api + "/") and path[len(api) + 1 :].isdigit()):
+            if target is None:
+                return None
+            kept = {k: v for k, v in parse_qsl(query) if k in PAGE_FILTERS.get(target, ())}
+            return f"{target}?{urlencode(kept)}" if kept else target
     return url
 
 

@@ -10,9 +10,9 @@ from tests.browser.conftest import follow, goto, log_in, needs_browser, screensh
 pytestmark = needs_browser
 
 NAV = {
-    "admin": ["Overview", "Live calls", "Call history", "Callbacks", "Customers", "Analytics", "Store", "Simulator", "Settings", "Admin"],
-    "owner": ["Overview", "Live calls", "Call history", "Callbacks", "Customers", "Analytics", "Store", "Simulator", "Settings"],
-    "agent": ["Overview", "Live calls", "Call history", "Callbacks", "Customers", "Analytics", "Store", "Simulator"],
+    "admin": ["Overview", "Live calls", "Call history", "Callbacks", "Customers", "Analytics", "AI agents", "Billing", "Store", "Simulator", "Settings", "Admin"],
+    "owner": ["Overview", "Live calls", "Call history", "Callbacks", "Customers", "Analytics", "AI agents", "Billing", "Store", "Simulator", "Settings"],
+    "agent": ["Overview", "Live calls", "Call history", "Callbacks", "Customers", "Analytics", "AI agents", "Store", "Simulator"],
 }
 
 

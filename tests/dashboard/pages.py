@@ -9,8 +9,9 @@ from callcenter.models import User
 
 # Every page and who may open it (GET); the others get 403, and nobody signed in goes to /login/.
 STAFF_PAGES = ["/", "/live/", "/calls/", "/analytics/", "/store/info/", "/store/departments/", "/store/inventory/",
-               "/store/coupons/", "/store/templates/", "/store/staff/", "/store/faqs/", "/simulator/", "/simulator/check/", "/callbacks/", "/customers/"]  # fmt: skip
-MANAGER_PAGES = ["/settings/", "/settings/users/", "/settings/api-keys/"]
+               "/store/coupons/", "/store/templates/", "/store/staff/", "/store/faqs/", "/simulator/", "/simulator/check/", "/callbacks/", "/customers/",
+               "/agents/", "/settings/profile/"]  # fmt: skip
+MANAGER_PAGES = ["/billing/", "/settings/", "/settings/users/", "/settings/api-keys/"]
 
 
 def signed_in(user: User, *, csrf: bool = False) -> Client:
