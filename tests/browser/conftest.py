@@ -151,8 +151,11 @@ def server() -> Iterator[Server]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
+    # Package scope: Playwright's sync API keeps an event loop running on this thread while it lives, so it
+    # stops once tests/browser is done; later asyncio tests (tests/calls/test_socketio.py, which pytest-django
+    # orders after these) would otherwise fail with "Runner.run() cannot be called from a running event loop".
     playwright = sync_api.sync_playwright().start()
     # Playwright gives each launch a fresh, temporary profile (user-data dir) of its own.
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -173,7 +176,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 860}}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def signed_in(browser, server) -> dict[str, dict]:
     """Each role's session cookies, signed in once through the form and reused (a sign-in costs a page load)."""
     states: dict[str, dict] = {}
