@@ -213,6 +213,18 @@ def publish_call_terminated(*, store_id: int, call_id: str, status: str) -> None
     _publish(store_id, {"type": "callTerminated", "callId": call_id, "status": status, "timestamp": _now()})
 
 
+def publish_callback_created(*, store_id: int, store_slug: str, callback_id: int, customer_id: int, customer_phone: str, customer_name: str, scheduled_at: str, reason: str) -> None:
+    """A callback was scheduled (by the voice agent or through the API): the store's callbacks page adds it."""
+    _publish(
+        store_id,
+        {
+            "type": "callbackCreated", "id": callback_id, "store": store_slug, "customer": customer_id,
+            "customerPhone": customer_phone, "customerName": customer_name, "scheduledAt": scheduled_at, "reason": reason,
+            "timestamp": _now(),
+        },
+    )  # fmt: skip
+
+
 class Watcher(Protocol):
     """A local socket: gets each event of its groups as JSON text, is told its access was revoked
     (a `REVOKED` message to its user group), or that the relay failed."""

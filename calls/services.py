@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 
 from callcenter.errors import Conflict, PayloadTooLarge
 from calls import events
-from calls.models import Call, Customer, TranscriptEntry, transcript_line
+from calls.models import Call, Customer, ScheduledCallback, TranscriptEntry, transcript_line
 from calls.serializers import FIELD_MAP, iso
 from store.models import Store
 
@@ -297,6 +297,50 @@ def delete_call(*, call: Call) -> None:
         if call.is_live:
             events.publish_call_terminated(store_id=call.store_id, call_id=call.call_id, status=Call.Status.TERMINATED)
         call.delete()
+
+
+def customer_for_phone(*, store: Store, phone: str, now: datetime | None = None) -> Customer:
+    """The store's customer with this number, made now when there is none (never twice, even racing)."""
+    phone = phone.strip()[:40]
+    Customer.objects.bulk_create([Customer(store_id=store.pk, phone=phone, first_call_at=now)], ignore_conflicts=True)
+    return Customer.objects.get(store_id=store.pk, phone=phone)
+
+
+def create_callback(
+    *,
+    store: Store,
+    scheduled_at: datetime,
+    customer: Customer | None = None,
+    phone: str = "",
+    reason: str = "",
+    priority: str = ScheduledCallback.Priority.MEDIUM,
+    status: str = ScheduledCallback.Status.SCHEDULED,
+    assigned_agent: Any = None,
+    notes: str = "",
+    now: datetime | None = None,
+) -> ScheduledCallback:
+    """Schedule a call back to one of the store's customers (a row, or a caller's number); `callbackCreated` after the commit.
+
+    The one way a callback is made: the voice agent (a caller said yes to the offer) and POST /api/callbacks."""
+    now = now or timezone.now()
+    if customer is None:
+        if not any(ch.isdigit() for ch in phone):
+            raise ValidationError({"customer": ["A callback needs the customer's phone number."]})
+    elif customer.store_id != store.pk:
+        raise ValidationError({"customer": ["A callback stays with its store's customers."]})
+    with transaction.atomic():
+        customer = customer or customer_for_phone(store=store, phone=phone, now=now)
+        callback = ScheduledCallback.objects.create(
+            store=store, customer=customer, scheduled_at=scheduled_at, reason=reason[:300], priority=priority, status=status,
+            assigned_agent=assigned_agent, notes=notes, created_at=now,
+            completed_at=now if status == ScheduledCallback.Status.COMPLETED else None,
+        )  # fmt: skip
+        events.publish_callback_created(
+            store_id=store.pk, store_slug=store.slug, callback_id=callback.pk, customer_id=customer.pk, customer_phone=customer.phone,
+            customer_name=customer.name, scheduled_at=iso(callback.scheduled_at), reason=callback.reason,
+        )  # fmt: skip
+    callback.store, callback.customer = store, customer
+    return callback
 
 
 def _jsonable(value: Any) -> Any:
