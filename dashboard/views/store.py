@@ -20,6 +20,7 @@ from rest_framework import serializers
 from callcenter.validation import validated
 from dashboard import forms
 from dashboard.views.common import add_errors, can_manage, page, staff_required, working_store
+from store import hours as store_hours
 from store import services
 from store.api import search_inventory
 from store.models import TEMPLATE_PLACEHOLDERS, Coupon, Department, Faq, InventoryItem, StaffMember, Store, VoiceTemplate
@@ -102,7 +103,8 @@ SAMPLE_VALUES = {
 
 
 def sample_values(store: Store) -> dict[str, str]:
-    return {**SAMPLE_VALUES, "store_name": store.name, "store_phone": store.phone, "address": store.address, "hours": store.hours}
+    # {hours} as the agent speaks it: built from the table (store/hours.py), the free text only without one.
+    return {**SAMPLE_VALUES, "store_name": store.name, "store_phone": store.phone, "address": store.address, "hours": store_hours.week_text(store)}
 
 
 def preview(text: str, values: dict[str, str]) -> str:
