@@ -20,7 +20,29 @@ PAGES = [
     ("settings-users", "/settings/users/", "Settings"),
     ("settings-api-keys", "/settings/api-keys/?store=demo-store", "Settings"),
     ("simulator", "/simulator/?store=demo-store", "Call simulator"),
+    ("callbacks", "/callbacks/", "Callbacks"),
+    ("customers", "/customers/", "Customers"),
+    ("billing", "/billing/", "Billing and subscription"),
+    ("agents", "/agents/", "AI agents"),
+    ("profile", "/settings/profile/", "My profile"),
+    ("agent-check", "/simulator/check/?store=demo-store", "Check my agent"),
 ]
+# Pages reached from a list: (name, list url, its first row's link to the page, what the page shows).
+DETAILS = [
+    ("call-detail", "/calls/", "table.calls-table tbody tr a", "Transcript"),
+    ("callback-detail", "/callbacks/", "#callbacks-table tbody tr a[href^='/callbacks/']", "Details"),
+    ("customer-detail", "/customers/", "#customers-table tbody tr a", "Calls"),
+]
+
+
+def open_details(page, prefix: str) -> None:
+    for name, url, row, heading in DETAILS:
+        goto(page, url)
+        follow(page, page.locator(row).first)
+        sync_api.expect(page.get_by_role("heading", name=heading, level=2)).to_be_visible()
+        if prefix == "phone":
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+        screenshot(page, f"{prefix}-{name}")
 
 
 def test_every_page_on_a_desktop(open_page):
@@ -31,10 +53,7 @@ def test_every_page_on_a_desktop(open_page):
         if name == "analytics":
             sync_api.expect(page.locator("body")).to_have_attribute("data-charts-ready", "true")
         screenshot(page, f"desktop-{name}")
-    goto(page, "/calls/")
-    follow(page, page.locator("table.calls-table tbody tr").first.get_by_role("link"))
-    sync_api.expect(page.get_by_role("heading", name="Transcript")).to_be_visible()
-    screenshot(page, "desktop-call-detail")
+    open_details(page, "desktop")
 
 
 def test_every_page_on_a_phone(open_page):
@@ -45,3 +64,4 @@ def test_every_page_on_a_phone(open_page):
         # Nothing wider than the screen: no sideways scrolling on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
         screenshot(page, f"phone-{name}")
+    open_details(page, "phone")
