@@ -242,6 +242,8 @@ class FaqForm(ApiForm):
 
 
 class VoiceSettingsForm(ApiForm):
+    list_fields = ("outbound_countries",)
+
     voice = text("Voice", max_length=60, help_text="Twilio <Say> voice, e.g. Polly.Joanna.")
     language = text("Language", max_length=10, help_text="e.g. en-US, es-MX, hi-IN.")
     speech_timeout = text("Silence before a miss (seconds)", input_type="number", min="1", max="30")
@@ -250,6 +252,8 @@ class VoiceSettingsForm(ApiForm):
     operator_number = text("Operator number", input_type="tel", help_text="Where callers go after repeated misses.")
     recording_enabled = flag("Record calls")
     ai_model = text("AI model", max_length=60)
+    outbound_countries = text("Countries outbound calls may go to", help_text="Country codes, e.g. US, CA. Empty: the country of the store's first Twilio number. Premium-rate and shared-cost numbers are never called. " + SORTED_HELP)
+    outbound_daily_limit = text("Outbound calls a day", input_type="number", min="0", max="10000", help_text="Every way of placing a call counts; 0: none.")
 
 
 class UserForm(ApiForm):

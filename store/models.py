@@ -43,6 +43,15 @@ def validate_dialable(value: str) -> None:
 
 
 
+def validate_countries(value) -> None:
+    """A list of ISO 3166 country codes phonenumbers knows (["US", "CA"])."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError("Give a list of country codes, e.g. [\"US\", \"CA\"].")
+    unknown = [code for code in value if code not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown:
+        raise ValidationError(f"{unknown[0]} is not a country code (ISO 3166, e.g. US, CA, GB).")
+
+
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"'{value}' is not a known time zone, e.g. America/New_York.")
@@ -345,6 +354,10 @@ class StoreSettings(models.Model):
     max_misses = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1), MaxValueValidator(10)])
     # The original dashboard's `integrations` block, kept as sent (nothing here reads it yet).
     integrations = models.JSONField(default=dict, blank=True)
+    # Toll fraud: where outbound calls may go (ISO codes; empty: the country of the store's first
+    # Twilio number) and how many a day (the store's day; 0: none). voice.outbound enforces both.
+    outbound_countries = models.JSONField(default=list, blank=True, validators=[validate_countries])
+    outbound_daily_limit = models.PositiveIntegerField(default=50, validators=[MaxValueValidator(10000)])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -19,6 +19,7 @@ from store.models import (
     StoreSettings,
     VoiceTemplate,
     dialable_number,
+    validate_countries,
 )
 
 
@@ -181,14 +182,31 @@ class StoreSettingsSerializer(serializers.ModelSerializer):
     system_preferences = serializers.DictField(required=False)
     integrations = serializers.DictField(required=False, help_text="The original dashboard's integrations, kept as sent.")
     operator_number = PhoneField(required=False)
+    outbound_countries = serializers.ListField(
+        child=serializers.CharField(max_length=10), required=False, max_length=250,
+        help_text="Countries outbound calls may go to (ISO codes, e.g. [\"US\", \"CA\"]); empty: the country of the store's first Twilio number.",
+    )
+    outbound_daily_limit = serializers.IntegerField(
+        required=False, min_value=0, max_value=10000, help_text="Outbound calls a day (the store's day), every way of placing one counted; 0: none.",
+    )
 
     class Meta:
         model = StoreSettings
         fields = [
             "ai_model", "voice_settings", "system_preferences", "voice", "language", "speech_timeout",
-            "max_call_length", "operator_number", "recording_enabled", "max_misses", "integrations", "updated_at",
+            "max_call_length", "operator_number", "recording_enabled", "max_misses", "integrations",
+            "outbound_countries", "outbound_daily_limit", "updated_at",
         ]
         read_only_fields = ["updated_at"]
+
+
+    def validate_outbound_countries(self, value: list[str]) -> list[str]:
+        codes = list(dict.fromkeys(code.strip().upper() for code in value))
+        try:
+            validate_countries(codes)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return codes
 
 
 class StoreSerializer(serializers.ModelSerializer):

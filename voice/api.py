@@ -18,7 +18,7 @@ E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 class OutboundCallSerializer(serializers.Serializer):
-    to = serializers.RegexField(E164, error_messages={"invalid": "Use an E.164 number such as +15551234567."})
+    to = serializers.RegexField(E164, error_messages={"invalid": "Use an E.164 number such as +12125551234."})
     store = serializers.SlugField(required=False, help_text="The store's slug; optional when you have one store.")
 
 

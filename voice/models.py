@@ -99,3 +99,16 @@ class TwilioRequest(models.Model):
             models.UniqueConstraint(fields=["call", "signature"], name="twilio_request_signature"),
             models.UniqueConstraint(fields=["call", "token"], name="twilio_request_token"),
         ]
+
+
+class OutboundDay(models.Model):
+    """How many outbound calls a store placed on one of its days (in its time zone): what the daily
+    limit (StoreSettings.outbound_daily_limit) is counted against, one atomic upsert a call."""
+
+    # No index of its own: the (store, day) constraint's index leads with the store.
+    store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    placed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "day"], name="outbound_day_unique")]

@@ -87,3 +87,8 @@ def place_call(*, to: str, from_: str, url: str, status_callback: str) -> str:
     except (TwilioException, requests.RequestException) as exc:
         raise BadGateway(f"Twilio could not be reached: {exc}") from exc
     return call.sid
+
+
+def refused(exc: BaseException) -> bool:
+    """Whether a BadGateway from this module was Twilio refusing (no call placed), not a lost answer."""
+    return isinstance(exc.__cause__, TwilioRestException)

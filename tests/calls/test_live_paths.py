@@ -81,11 +81,11 @@ async def test_deleting_a_live_call_over_http_tells_the_dashboard(owner, store, 
 async def test_an_outbound_call_placed_from_the_api_appears_on_the_dashboard(admin_user, owner, store, twilio_http):  # noqa: F811
     socket = await dashboard(admin_user)
     try:
-        status, body = await http("POST", "/api/calls/outbound", auth=str(AccessToken.for_user(owner)), body={"to": "+15551234567"})
+        status, body = await http("POST", "/api/calls/outbound", auth=str(AccessToken.for_user(owner)), body={"to": "+12125551234"})
         assert status == 201, body
         assert len(twilio_http.requests) == 1
         event = await socket.receive_json_from(timeout=2)
-        assert (event["type"], event["callId"], event["caller"], event["receiver"]) == ("callStarted", NEW_SID, "+15005550006", "+15551234567")
+        assert (event["type"], event["callId"], event["caller"], event["receiver"]) == ("callStarted", NEW_SID, "+15005550006", "+12125551234")
     finally:
         await socket.disconnect()
 

@@ -20,7 +20,7 @@ class FakeTwilioHttp(HttpClient):
     def __init__(self) -> None:
         super().__init__(logger=None, is_async=False)
         self.status = 201
-        self.body = {"sid": NEW_SID, "account_sid": ACCOUNT_SID, "status": "queued", "to": "+15551234567", "from": "+15005550006"}
+        self.body = {"sid": NEW_SID, "account_sid": ACCOUNT_SID, "status": "queued", "to": "+12125551234", "from": "+15005550006"}
         self.requests: list[dict] = []
 
     def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False):
@@ -45,34 +45,34 @@ def assert_validation_error(response, field: str) -> None:
 
 
 def test_owner_places_a_call_through_twilio(owner_api, store, twilio_http):
-    response = owner_api.post("/api/calls/outbound", {"to": "+15551234567", "store": "main-street"}, format="json")
+    response = owner_api.post("/api/calls/outbound", {"to": "+12125551234", "store": "main-street"}, format="json")
 
     assert response.status_code == 201, response.content
     assert len(twilio_http.requests) == 1
     sent = twilio_http.requests[0]
     assert sent["method"] == "POST"
     assert sent["url"] == f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
-    assert sent["data"]["To"] == "+15551234567"
+    assert sent["data"]["To"] == "+12125551234"
     assert sent["data"]["From"] == "+15005550006"
     assert sent["data"]["Url"] == "https://cc.example.com/voice/outbound"
     assert sent["data"]["StatusCallback"] == "https://cc.example.com/voice/status"
 
     call = Call.objects.get()
     assert (call.store, call.call_id, call.type, call.status) == (store, NEW_SID, "outbound", "queued")
-    assert (call.caller, call.receiver) == ("+15005550006", "+15551234567")
+    assert (call.caller, call.receiver) == ("+15005550006", "+12125551234")
     data = response.json()["data"]
     assert (data["id"], data["callId"], data["type"], data["status"]) == (call.pk, NEW_SID, "outbound", "queued")
 
 
 def test_agent_places_a_call_from_their_store_without_naming_it(agent_api, store, other_store, twilio_http):
-    response = agent_api.post("/api/calls/outbound", {"to": "+442071234567"}, format="json")
+    response = agent_api.post("/api/calls/outbound", {"to": "+12125551234"}, format="json")
 
     assert response.status_code == 201, response.content
     assert twilio_http.requests[0]["data"]["From"] == "+15005550006"
     assert Call.objects.get().store == store
 
 
-@pytest.mark.parametrize("to", ["5551234567", "+0123456789", "+1 555 123 4567", "+1555", "", "+1555123456789012"])
+@pytest.mark.parametrize("to", ["5551234567", "+0123456789", "+1 555 123 4567", "+1555", "", "+1212555123489012"])
 def test_bad_number_is_400_naming_to_and_places_nothing(owner_api, store, twilio_http, to):
     response = owner_api.post("/api/calls/outbound", {"to": to, "store": "main-street"}, format="json")
 
@@ -92,7 +92,7 @@ def test_without_twilio_config_it_is_503_and_writes_nothing(owner_api, store, se
     settings.TWILIO_ACCOUNT_SID = None
     settings.TWILIO_AUTH_TOKEN = None
 
-    response = owner_api.post("/api/calls/outbound", {"to": "+15551234567", "store": "main-street"}, format="json")
+    response = owner_api.post("/api/calls/outbound", {"to": "+12125551234", "store": "main-street"}, format="json")
 
     assert response.status_code == 503, response.content
     assert (response.json()["success"], response.json()["error"]) == (False, "service_unavailable")
@@ -101,14 +101,14 @@ def test_without_twilio_config_it_is_503_and_writes_nothing(owner_api, store, se
 
 def test_twilio_refusing_the_call_is_502_with_twilios_message_and_writes_nothing(owner_api, store, twilio_http):
     twilio_http.status = 400
-    twilio_http.body = {"code": 21211, "message": "The 'To' number +15551234567 is not a valid phone number.", "status": 400}
+    twilio_http.body = {"code": 21211, "message": "The 'To' number +12125551234 is not a valid phone number.", "status": 400}
 
-    response = owner_api.post("/api/calls/outbound", {"to": "+15551234567", "store": "main-street"}, format="json")
+    response = owner_api.post("/api/calls/outbound", {"to": "+12125551234", "store": "main-street"}, format="json")
 
     assert response.status_code == 502, response.content
     body = response.json()
     assert (body["success"], body["error"]) == (False, "bad_gateway")
-    assert body["message"] == "Twilio refused the call: The 'To' number +15551234567 is not a valid phone number. (Twilio error 21211)"
+    assert body["message"] == "Twilio refused the call: The 'To' number +12125551234 is not a valid phone number. (Twilio error 21211)"
     assert len(twilio_http.requests) == 1
     assert not Call.objects.exists()
 
@@ -119,7 +119,7 @@ def test_twilio_unreachable_is_502_and_writes_nothing(owner_api, store, twilio_h
 
     monkeypatch.setattr(twilio_http, "request", refuse)
 
-    response = owner_api.post("/api/calls/outbound", {"to": "+15551234567", "store": "main-street"}, format="json")
+    response = owner_api.post("/api/calls/outbound", {"to": "+12125551234", "store": "main-street"}, format="json")
 
     assert response.status_code == 502, response.content
     assert response.json()["message"] == "Twilio could not be reached: Connection refused"
@@ -130,7 +130,7 @@ def test_store_without_a_twilio_number_is_400(owner_api, store, twilio_http):
     store.twilio_numbers = []
     store.save()
 
-    response = owner_api.post("/api/calls/outbound", {"to": "+15551234567", "store": "main-street"}, format="json")
+    response = owner_api.post("/api/calls/outbound", {"to": "+12125551234", "store": "main-street"}, format="json")
 
     assert_validation_error(response, "store")
     assert twilio_http.requests == []
@@ -138,14 +138,14 @@ def test_store_without_a_twilio_number_is_400(owner_api, store, twilio_http):
 
 
 def test_admin_with_several_stores_must_name_one(admin_api, store, other_store, twilio_http):
-    response = admin_api.post("/api/calls/outbound", {"to": "+15551234567"}, format="json")
+    response = admin_api.post("/api/calls/outbound", {"to": "+12125551234"}, format="json")
 
     assert_validation_error(response, "store")
     assert twilio_http.requests == []
 
 
 def test_admin_places_a_call_from_the_named_store(admin_api, store, other_store, twilio_http):
-    response = admin_api.post("/api/calls/outbound", {"to": "+15551234567", "store": "harbor-deli"}, format="json")
+    response = admin_api.post("/api/calls/outbound", {"to": "+12125551234", "store": "harbor-deli"}, format="json")
 
     assert response.status_code == 201, response.content
     assert twilio_http.requests[0]["data"]["From"] == "+15005550007"
@@ -153,7 +153,7 @@ def test_admin_places_a_call_from_the_named_store(admin_api, store, other_store,
 
 
 def test_owner_cannot_call_from_another_owners_store(owner_api, store, other_store, twilio_http):
-    response = owner_api.post("/api/calls/outbound", {"to": "+15551234567", "store": "harbor-deli"}, format="json")
+    response = owner_api.post("/api/calls/outbound", {"to": "+12125551234", "store": "harbor-deli"}, format="json")
 
     assert response.status_code == 404, response.content
     assert twilio_http.requests == []
@@ -161,7 +161,7 @@ def test_owner_cannot_call_from_another_owners_store(owner_api, store, other_sto
 
 
 def test_bot_key_may_not_place_calls(bot_api, store, twilio_http):
-    response = bot_api.post("/api/calls/outbound", {"to": "+15551234567"}, format="json")
+    response = bot_api.post("/api/calls/outbound", {"to": "+12125551234"}, format="json")
 
     assert response.status_code == 403, response.content
     assert twilio_http.requests == []

@@ -70,8 +70,8 @@ def test_start_a_call_from_live_with_a_number_in_any_format(owner, store, settin
     monkeypatch.setattr("voice.twilio.place_call", lambda **kw: placed.append(kw) or "CA-live-1")
     client = signed_in(owner)
     assert 'id="start-call"' in client.get("/live/").content.decode()
-    response = client.post("/live/call/", {"to": "(555) 123-4567"})
+    response = client.post("/live/call/", {"to": "(212) 555-1234"})
     assert response.status_code == 302 and response.url.startswith("/calls/")
-    assert placed[0]["to"] == "+15551234567"
+    assert placed[0]["to"] == "+12125551234"
     response = client.post("/live/call/", {"to": "not a number"}, follow=True)
     assert "not a dialable phone number" in response.content.decode() and len(placed) == 1

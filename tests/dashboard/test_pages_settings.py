@@ -7,7 +7,8 @@ from store.services import create_api_key
 from tests.dashboard.pages import field_errors, has_csrf_field, signed_in
 
 VOICE = {"voice": "Polly.Matthew", "language": "en-GB", "speech_timeout": "5", "max_call_length": "900", "max_misses": "3",
-         "operator_number": "+15551239999", "recording_enabled": "on", "ai_model": "gpt-4"}  # fmt: skip
+         "operator_number": "+15551239999", "recording_enabled": "on", "ai_model": "gpt-4",
+         "outbound_countries": "", "outbound_daily_limit": "50"}  # fmt: skip
 
 
 def test_voice_settings_are_saved_through_the_apis_rules(owner, store):
@@ -18,6 +19,19 @@ def test_voice_settings_are_saved_through_the_apis_rules(owner, store):
     saved = StoreSettings.objects.get(store=store)
     assert (saved.voice, saved.speech_timeout, saved.recording_enabled, saved.operator_number) == ("Polly.Matthew", 5, True, "+15551239999")
     assert client.get("/api/settings").json()["voice"] == "Polly.Matthew"
+
+
+def test_outbound_limits_are_set_on_the_settings_page(owner, store):
+    client = signed_in(owner)
+    assert "outbound_daily_limit" in client.get("/settings/").content.decode()
+    assert client.post("/settings/", {**VOICE, "outbound_countries": "us, ca", "outbound_daily_limit": "7"}).status_code == 302
+    saved = StoreSettings.objects.get(store=store)
+    assert (saved.outbound_countries, saved.outbound_daily_limit) == (["US", "CA"], 7)
+    response = client.post("/settings/", {**VOICE, "outbound_countries": "US, XX", "outbound_daily_limit": "-1"})
+    assert response.status_code == 400
+    assert field_errors(response, "outbound_countries") == ["XX is not a country code (ISO 3166, e.g. US, CA, GB)."]
+    assert field_errors(response, "outbound_daily_limit") == ["Ensure this value is greater than or equal to 0."]
+    assert StoreSettings.objects.get(store=store).outbound_countries == ["US", "CA"]
 
 
 def test_voice_settings_errors_sit_next_to_their_fields(owner, store):

@@ -94,7 +94,8 @@ def test_export_then_import_into_an_empty_store_then_export_gives_the_same_files
         "opening_hours": {"monday": {"open": "07:00", "close": "22:00"}, "sunday": None},
         "holiday_hours": {"2026-12-25": None}, "transfer_number": "+15551239999", "hold_message": "One moment."})
     services.save_record(actor=None, store=store, instance=services.settings_of(store),
-                         data={"voice": "Polly.Lupe", "max_misses": 3, "operator_number": "+15551230001"})
+                         data={"voice": "Polly.Lupe", "max_misses": 3, "operator_number": "+15551230001",
+                               "outbound_countries": ["US", "CA"], "outbound_daily_limit": 7})
     export("main-street", tmp_path / "first")
     fresh = Store.objects.create(name="Empty", slug="restored", timezone="UTC")
 
@@ -109,6 +110,9 @@ def test_export_then_import_into_an_empty_store_then_export_gives_the_same_files
     assert Coupon.objects.get(store=fresh, code="HERB5").item.sku == "HRB-01"
     assert list(Faq.objects.filter(store=fresh).values_list("question", "keywords", "is_active")) == [
         ("Do you deliver flowers?", ["delivery", "send flowers"], True), ("Do you do weddings?", [], False)]
+    assert read(tmp_path / "first")["settings.json"]["outbound_countries"] == ["US", "CA"]
+    restored = services.settings_of(fresh)
+    assert (restored.outbound_countries, restored.outbound_daily_limit) == (["US", "CA"], 7)
 
 
 def test_another_stores_rows_stay_out(store, other_store, tmp_path):

@@ -13,7 +13,7 @@ INFO_FIELDS = {
 }
 SETTINGS_FIELDS = {
     "ai_model", "voice_settings", "system_preferences", "voice", "language", "speech_timeout", "max_call_length",
-    "operator_number", "recording_enabled", "max_misses", "integrations", "updated_at",
+    "operator_number", "recording_enabled", "max_misses", "integrations", "outbound_countries", "outbound_daily_limit", "updated_at",
 }
 
 
