@@ -217,3 +217,15 @@ def test_the_browsable_api_is_only_there_while_developing(debug, renderers):
     names, content_type = json.loads(result.stdout.strip().splitlines()[-1])
     assert names == renderers
     assert content_type.startswith("text/html" if debug == "1" else "application/json")
+
+
+def test_readme_lists_every_variable_settings_read():
+    """README's configuration table names every environment variable callcenter/settings.py reads."""
+    import re
+
+    source = (ROOT / "callcenter" / "settings.py").read_text()
+    read = set(re.findall(r"\benv(?:_bool|_list)?\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
+    table = (ROOT / "README.md").read_text().split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+    assert len(read) > 20, read  # the pattern still finds them
+    assert read - listed == set(), "missing from README's configuration table"

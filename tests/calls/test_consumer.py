@@ -161,18 +161,25 @@ async def test_a_front_end_in_cors_allowed_origins_may_connect(owner, store, set
     assert not refused
 
 
-@pytest.mark.parametrize("case", ["refresh-token", "inactive-user", "unknown-session"])
+@pytest.mark.parametrize("case", ["refresh-token", "inactive-user", "inactive-user-subprotocol", "inactive-user-session", "unknown-session"])
 async def test_other_credentials_are_closed_with_4401(owner, store, case):
+    subprotocols = None
     if case == "refresh-token":
         refresh = await database_sync_to_async(RefreshToken.for_user)(owner)
         path, headers = f"/ws/calls/?token={refresh}", [ORIGIN]
-    elif case == "inactive-user":
+    elif case.startswith("inactive-user"):
+        # A token (or a session) from before the deactivation, which closed no socket: the row alone changed.
         token = AccessToken.for_user(owner)
+        cookie = await database_sync_to_async(session_cookie)(owner)
         await database_sync_to_async(User.objects.filter(pk=owner.pk).update)(is_active=False)
         path, headers = f"/ws/calls/?token={token}", [ORIGIN]
+        if case == "inactive-user-subprotocol":
+            path, subprotocols = "/ws/calls/", ["bearer", str(token)]
+        elif case == "inactive-user-session":
+            path, headers = "/ws/calls/", [ORIGIN, (b"cookie", cookie)]
     else:
         path, headers = "/ws/calls/", [ORIGIN, (b"cookie", f"{settings.SESSION_COOKIE_NAME}=not-a-session".encode())]
-    communicator, connected, code = await connect(path=path, headers=headers)
+    communicator, connected, code = await connect(path=path, headers=headers, subprotocols=subprotocols)
     assert (connected, code) == (False, 4401)
 
 
