@@ -34,6 +34,9 @@ def dialable_number(value: str, *, region: str = "US") -> str:
         parsed = None
     if parsed is None or not phonenumbers.is_possible_number(parsed):
         raise ValidationError(f"'{value}' is not a dialable phone number; use E.164, e.g. +15551234567.")
+    # Toll fraud: the voice agent dials these (transfers, the operator), and the platform pays.
+    if phonenumbers.number_type(parsed) in (phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.SHARED_COST):
+        raise ValidationError(f"'{value}' is a premium-rate or shared-cost number; such numbers are never dialled.")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -39,6 +39,9 @@ CASES = [
     ("departments", {"name": "Bread", "phone_extension": "1O5"}, "phone_extension"),
     ("departments", {"name": "Bread", "phone_extension": "106", "phone": "call me"}, "phone"),
     ("departments", {"name": "Bread", "phone_extension": "106", "phone": "12"}, "phone"),
+    # Toll fraud: a transfer would dial it on the platform's account.
+    ("departments", {"name": "Bread", "phone_extension": "106", "phone": "+19005551234"}, "phone"),
+    ("departments", {"name": "Bread", "phone_extension": "106", "phone": "+33810123456"}, "phone"),
     ("departments", {"name": "Bread", "keywords": "bread"}, "keywords"),
     ("departments", {"phone_extension": "106"}, "name"),
     ("inventory", {"name": "Rye 2", "sku": "RYE1", "price": 1}, "sku"),
@@ -110,6 +113,7 @@ def test_changing_a_template_to_a_taken_variation_is_refused(owner_api, store):
     "body,field",
     [
         ({"transfer_number": "12345"}, "transfer_number"),
+        ({"transfer_number": "+1 900 555 1234"}, "transfer_number"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"opening_hours": {"funday": {"open": "09:00", "close": "17:00"}}}, "opening_hours"),
         ({"opening_hours": {"monday": {"open": "9am", "close": "17:00"}}}, "opening_hours"),
@@ -131,6 +135,7 @@ def test_bad_store_info_is_refused(owner_api, store, body, field):
     "body,field",
     [
         ({"operator_number": "not a number"}, "operator_number"),
+        ({"operator_number": "+448712345678"}, "operator_number"),
         ({"speech_timeout": 0}, "speech_timeout"),
         ({"max_misses": 50}, "max_misses"),
         ({"voice_settings": "loud"}, "voice_settings"),
