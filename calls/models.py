@@ -61,6 +61,10 @@ class Call(models.Model):
     satisfaction = models.CharField(max_length=10, choices=Satisfaction.choices, default=Satisfaction.UNKNOWN)
     audio_file = models.CharField(max_length=500, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
+    # The voice agent's memory of the call between turns (voice/turn.py state_after: the last intent, the
+    # pending offer, the item, department and topic talked about). Its own field, not metadata, which a
+    # bot's PATCH replaces whole; the next webhook may land on another process. Never in the API or events.
+    dialogue_state = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(max_length=200, blank=True, default="")
     # The AI agent that answered or placed the call, when one did (set by whoever logs the call).
     ai_agent = models.ForeignKey("voice.AIAgent", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls")

@@ -20,6 +20,8 @@ from store.models import Store
 
 logger = logging.getLogger(__name__)
 
+# Columns written through update_call that no live event carries: the voice agent's own memory.
+PRIVATE_FIELDS = frozenset({"dialogue_state"})
 # One append may carry at most this much text.
 MAX_APPEND_BYTES = 64 * 1024
 
@@ -129,7 +131,7 @@ def update_call(*, call: Call, fields: dict[str, Any], locked: bool = False) -> 
                 setattr(target, name, value)
             # Only what changed: a full-row UPDATE would rewrite metadata and every other column.
             target.save(update_fields=[*fields, "updated_at"])
-            changed = {name: _jsonable(getattr(target, name)) for name in fields}
+            changed = {name: _jsonable(getattr(target, name)) for name in fields if name not in PRIVATE_FIELDS}
             events.publish_call_updated(store_id=target.store_id, call_id=target.call_id, data=_camel(changed))
             if was_live and not target.is_live:
                 events.publish_call_terminated(store_id=target.store_id, call_id=target.call_id, status=target.status)

@@ -15,48 +15,15 @@ from django.db import connection
 from rapidfuzz import fuzz, process
 
 from store.models import Department, InventoryItem, InventoryWord, Store, fold
+from voice.normalise import STOPWORDS, content_words, singular, words  # noqa: F401 (content_words: for voice.context)
 from voice.selectors import data_version, vocabulary
 
-# Words that say nothing about which product or department: fillers, question words, and the
-# words of the questions themselves ("how much is", "do you have").
-STOPWORDS = set(
-    """a an the and or of for to in on at is are am be was it its it's this that these those i i'm im me my we
-    you your do does did have has had got get can could would will please um uh er ah hmm like just so well okay ok
-    yes yeah no not hi hello hey there any some much many how what where which when who why
-    price prices cost costs costing priced dollars stock stocked available availability left carry sell sold selling
-    find found looking look search need want wanted buy aisle aisles shelf located location where's whats what's
-    right now today currently still also very really kind sort one ones bit little tell know check see
-    about with from into by if than then them they their our us guys guy folks yall order ordering
-    gallon pack
-    el la los las de del un una unos unas por favor que cuanto cuesta cuestan tienen tiene hay donde esta estan busco quiero precio
-    kya hai hain ka ki ke kitne kitna kitni mein me milega milegi chahiye aap apke paas mujhe koi kahan""".split()
-)
 # Words that name the kind of place, not which one ("the pharmacy department").
 GENERIC_DEPARTMENT_WORDS = {"department", "dept", "section", "counter", "desk", "services", "service", "and", "goods", "supplies", "products"}
 
 
 DIGIT = re.compile(r"[0-9]")  # a word with one is a SKU (voice.selectors keeps SKUs out of the vocabulary)
 SIZE = re.compile(r"\((?=[^)]*(?:\d|\b(?:per|each|dozen|loaf|bunch|head|pint|quart|gallon|half|jar|bag|pack|box)\b))[^)]*\)", re.I)
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", fold(text))
-
-
-def singular(word: str) -> str:
-    """Good enough for speech: berries -> berry, tomatoes -> tomato, eggs -> egg; not 'glass' or 'hummus'."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("oes", "ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def content_words(text: str) -> list[str]:
-    """The words that can name a product or department: no fillers, no question words, no stray letters."""
-    return [word for word in words(text) if len(word) > 1 and word not in STOPWORDS and (not word.isdigit() or len(word) > 3)]
 
 
 @lru_cache(maxsize=1 << 16)  # the same pairs of words come back turn after turn

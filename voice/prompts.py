@@ -1,9 +1,27 @@
 """Everything the agent says: the store's voice templates first, then built-in defaults, in the call's language."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from store.models import Store
 from store.placeholders import fill
+from voice.languages import template_language
 from voice.selectors import StoreData, store_data
+
+def money(amount: Decimal) -> str:
+    return f"${amount:,.2f}".replace(".00", "") if amount == amount.to_integral() else f"${amount:,.2f}"
+
+
+def clock(hhmm: str) -> str:
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    suffix = "AM" if hour < 12 or hour == 24 else "PM"
+    hour = hour % 12 or 12
+    return f"{hour} {suffix}" if minute == 0 else f"{hour}:{minute:02d} {suffix}"
+
+
+def span_text(span: dict | None) -> str:
+    return f"{clock(span['open'])} to {clock(span['close'])}" if span else "closed"
+
 
 # A prompt may be stored under any of these template types (the first found wins): the
 # agent's own names, then the original app's dialogue_templates keys (category general).
@@ -126,12 +144,6 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "error": "माफ़ कीजिए, कुछ गड़बड़ हो गई। कृपया फिर से कोशिश करें।",
     },
 }
-
-
-def template_language(language: str) -> str:
-    """The language prompts are spoken in: seed 000's `mixed` callers hear Hindi."""
-    code = (language or "en").split("-")[0].lower()
-    return "hi" if code == "mixed" else code if code in DEFAULTS else "en"
 
 
 class Prompts:

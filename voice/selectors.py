@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from calls.models import Call
 from store.models import Department, InventoryWord, Store, StoreSettings, VoiceTemplate
 from store.services import DATA_VERSION_KEY, new_data_version, settings_of
+from voice.languages import template_language
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class StoreData:
     settings: StoreSettings
     # Active departments in menu order (extension, then id): the n-th answers the digit n.
     departments: tuple[Department, ...]
-    # (template_type, language spoken: voice.prompts.template_language) -> the active templates' texts in variation order.
+    # (template_type, language spoken: voice.languages.template_language) -> the active templates' texts in variation order.
     templates: dict[tuple[str, str], tuple[str, ...]]
 
 
@@ -130,8 +131,6 @@ def _load_store_data(store: Store) -> StoreData:
     found = settings_of(store)
     found._state.fields_cache = {}  # not the store: the turn has its row, fresh
     departments = tuple(Department.objects.filter(store_id=store.pk, is_active=True).order_by("phone_extension", "id"))
-    from voice.prompts import template_language
-
     templates: dict[tuple[str, str], list[str]] = {}
     rows = VoiceTemplate.objects.filter(store_id=store.pk, is_active=True).order_by("variation_number", "id")
     for template_type, language, text in rows.values_list("template_type", "language", "text_content"):

@@ -67,6 +67,10 @@ def _metadata(call: Call) -> dict[str, Any]:
     return dict(call.metadata) if isinstance(call.metadata, dict) else {}
 
 
+def _state(call: Call) -> dict[str, Any]:
+    return dict(call.dialogue_state) if isinstance(call.dialogue_state, dict) else {}
+
+
 def _append(call: Call, entries: list[EntryIn]) -> bool:
     """Append transcript lines; a transcript already at its size limit loses the line, not the call.
 
@@ -193,8 +197,8 @@ def take_turn(
         digits=digits,
         misses=misses,
         language=call.language,
-        previous_intent=str(before.get("last_intent") or ""),
         seconds_in_call=max(int((now - call.start_time).total_seconds()), 0),
+        state=_state(call),
     )
     try:
         reply = dialogue.respond(call.store, turn, now=now, version=version)
@@ -217,11 +221,13 @@ def take_turn(
         # Misses count consecutive turns not understood; the engine sends the caller to the
         # operator once they reach the store's limit.
         metadata["misses"] = 0 if reply.understood else misses + 1
-        # The next turn knows what the agent just offered ("shall I put you through?" -> "yes").
-        metadata["last_intent"] = reply.intent
         if reply.understood:
             metadata["answeredTurns"] = int(metadata.get("answeredTurns") or 0) + 1
         fields: dict[str, Any] = {"metadata": metadata}
+        # The next turn knows what the agent just offered ("shall I put you through?" -> "yes") and talked about.
+        state = dialogue.state_after(reply)
+        if state != _state(call):
+            fields["dialogue_state"] = state
         if reply.transfer is not None:
             fields["outcome"] = f"transferred to {reply.transfer.label or reply.transfer.number}"
             metadata["transferTo"] = reply.transfer.label or reply.transfer.number
@@ -305,7 +311,8 @@ def end_transfer(
         fields: dict[str, Any] = {}
         if reply is not None and locked.is_live:
             _append(locked, [EntryIn(speaker=AGENT, text=reply.say)])
-            metadata = {**_metadata(locked), "dialStatus": dial_status, "last_intent": reply.intent, "misses": 0}
+            metadata = {**_metadata(locked), "dialStatus": dial_status, "misses": 0}
+            fields["dialogue_state"] = dialogue.state_after(reply)
             fields["outcome"] = f"{_metadata(call).get('transferTo') or 'transfer'} did not answer"
         if metadata != _metadata(locked):
             fields["metadata"] = metadata

@@ -25,9 +25,12 @@ def make_calls(
     starts: Sequence[datetime] | None = None,
     durations: Sequence[int] = (60,),
     prefix: str | None = None,
+    model: type[Call] = Call,
     **fields: Any,
 ) -> list[Call]:
     """`count` calls of `store`; statuses, languages, types and durations repeat in turn.
+
+    `model`: the Call of an earlier migration's state (a migration test), which takes the store by its id.
 
     Call i starts at `starts[i]` when given, else at `start + i * step`; an ended call's
     end time is its start plus its duration, a live call has none and lasts 0 s so far.
@@ -40,8 +43,8 @@ def make_calls(
         live = status in Call.LIVE_STATUSES
         duration = 0 if live else durations[i % len(durations)]
         calls.append(
-            Call(
-                store=store,
+            model(
+                **({"store": store} if model is Call else {"store_id": store.pk}),
                 call_id=f"{prefix}{i:05d}",
                 type=types[i % len(types)],
                 status=status,
@@ -54,7 +57,7 @@ def make_calls(
                 **fields,
             )
         )
-    return Call.objects.bulk_create(calls)
+    return model.objects.bulk_create(calls)
 
 
 def make_call(store: Store, call_id: str, **fields: Any) -> Call:

@@ -82,7 +82,7 @@ def test_unknown_product_is_never_invented_and_a_transfer_is_offered(shop):
 
     assert reply.intent == "not_found"
     assert "dragon fruit" in reply.say and "$" not in reply.say
-    yes = ask(shop, "yes please", previous_intent="not_found")
+    yes = ask(shop, "yes please", state={"intent": "not_found", "offer": {"kind": "transfer", "to": "operator"}})
     assert yes.transfer.number == "+12125550199"
 
 

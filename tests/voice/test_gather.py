@@ -138,7 +138,20 @@ def test_bot_metadata_is_kept_beside_the_miss_counter(client, call):
 
     gather(client, speech="milk")
 
-    assert Call.objects.get().metadata == {"userAgent": "twilio", "misses": 0, "last_intent": "product", "answeredTurns": 1}
+    call = Call.objects.get()
+    assert call.metadata == {"userAgent": "twilio", "misses": 0, "answeredTurns": 1}
+    assert call.dialogue_state == {"intent": "product"}
+
+
+def test_a_bots_metadata_patch_does_not_lose_the_dialogue_state(client, call, fake_dialogue):
+    """The agent's memory is its own field: a bot replacing metadata whole (PATCH) leaves a pending offer alone."""
+    gather(client, speech="dragon fruit")  # the scripted engine: not found, a transfer offered
+    Call.objects.filter(pk=call.pk).update(metadata={"bot": "replaced"})
+
+    gather(client, speech="yes")
+
+    assert fake_dialogue.turns[-1].offer == {"kind": "transfer", "to": "operator"}
+    assert fake_dialogue.turns[-1].previous_intent == "not_found"
 
 
 def test_the_previous_replys_intent_reaches_the_next_turn(client, call, fake_dialogue):
@@ -244,7 +257,7 @@ def test_real_engine_yes_after_an_unknown_product_puts_the_caller_through(client
 
     assert verbs(first) == ["Gather"]
     assert root.find("Dial/Number").text == "+15005550123"
-    assert Call.objects.get().metadata["last_intent"] in ("operator", "person")
+    assert Call.objects.get().dialogue_state["intent"] in ("operator", "person")
 
 
 def test_real_engine_goodbye_hangs_up(client, store, real_engine):
@@ -284,5 +297,5 @@ def test_a_turn_goes_on_from_the_metadata_as_of_its_lock_not_as_it_was_read(clie
 
     call.refresh_from_db()
     assert call.metadata["twilioSequence"] == 7  # the callback's key survives the turn's write
-    assert call.metadata["misses"] == 1 and call.metadata["last_intent"] == "reask"
+    assert call.metadata["misses"] == 1 and call.dialogue_state["intent"] == "reask"
     assert lines(call)[-2:] == [("Caller", "mumble"), ("Agent", "Sorry, I didn't catch that.")]

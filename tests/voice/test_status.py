@@ -216,7 +216,7 @@ def test_an_unanswered_transfer_brings_the_caller_back_to_the_agent(client, stor
     assert root.find("Gather").find("Say").text.startswith("Sorry, Bakery didn't pick up.")
     call = Call.objects.get()
     assert (call.status, call.metadata["dialStatus"], call.outcome) == ("in-progress", dial_status, "Bakery did not answer")
-    assert call.metadata["last_intent"] == "no_transfer"
+    assert call.dialogue_state == {"intent": "no_transfer", "offer": {"kind": "transfer", "to": "operator"}}
     assert call.entries.last().text.startswith("Sorry, Bakery didn't pick up.")
 
 

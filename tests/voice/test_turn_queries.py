@@ -66,7 +66,7 @@ TURN_WRITE_QUERIES = 7
 
 
 @pytest.mark.parametrize("stocked", [10], indirect=True)
-@pytest.mark.parametrize(("speech", "changed"), [("do you have oat milk", ["metadata", "updated_at"]), ("thanks, goodbye", ["metadata", "outcome", "updated_at"])])
+@pytest.mark.parametrize(("speech", "changed"), [("do you have oat milk", ["dialogue_state", "metadata", "updated_at"]), ("thanks, goodbye", ["dialogue_state", "metadata", "outcome", "updated_at"])])
 def test_a_turn_locks_the_call_once_and_writes_only_what_changed(client, stocked, speech, changed):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

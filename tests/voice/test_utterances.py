@@ -37,7 +37,7 @@ def action_of(client, store, n: int, speech: str) -> tuple[str, str]:
         return ("operator" if label == "operator" else "manager" if label == "manager" else "transfer"), label
     if root.find("Hangup") is not None:
         return "goodbye", ""
-    intent = call.metadata.get("last_intent", "")
+    intent = call.dialogue_state.get("intent", "")
     return ("transfer" if intent == "no_transfer" else intent), said
 
 

@@ -97,6 +97,8 @@ class ScriptedDialogue:
             return Reply("department", "Connecting you to the Pharmacy.", transfer=Transfer("+15551239999", "", "Pharmacy"), subject="Pharmacy")
         if "milk" in said:
             return Reply("product", "Whole milk is $3.49, in aisle 3.", subject="MILK-1", hints=["whole milk", "oat milk"])
+        if "dragon" in said:
+            return Reply("not_found", "Sorry, I couldn't find dragon fruit. Shall I put you through to someone?", subject="dragon fruit")
         if turn.misses + 1 >= 2:
             return Reply("operator", "Let me connect you to someone.", transfer=Transfer("+15550009999", "", "operator"))
         return Reply("reask", "Sorry, I didn't catch that.")

@@ -211,7 +211,7 @@ def _bulk_calls(rows: list[tuple[dict, list]]) -> None:
 CALL_COLUMNS = [
     "id", "store_id", "call_id", "type", "caller", "receiver", "start_time", "end_time", "status", "language",
     "duration", "interruption_count", "satisfaction", "audio_file", "metadata", "outcome",
-    "transcript_entry_count", "transcript_chars", "created_at", "updated_at",
+    "transcript_entry_count", "transcript_chars", "created_at", "updated_at", "dialogue_state",
 ]  # fmt: skip
 
 
@@ -225,7 +225,7 @@ def _copy_calls(rows: list[tuple[dict, list]]) -> None:
         ids = [r[0] for r in cursor.fetchall()]
         with cursor.copy(f"COPY calls_call ({', '.join(CALL_COLUMNS)}) FROM STDIN") as copy:
             for pk, (call, _) in zip(ids, rows):
-                values = {**call, "id": pk, "metadata": json.dumps(call["metadata"])}
+                values = {**call, "id": pk, "metadata": json.dumps(call["metadata"]), "dialogue_state": "{}"}
                 copy.write_row([values[c] for c in CALL_COLUMNS])
         with cursor.copy("COPY calls_transcriptentry (call_id, seq, speaker, text, at) FROM STDIN") as copy:
             for pk, (_, entries) in zip(ids, rows):

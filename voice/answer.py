@@ -1,0 +1,156 @@
+"""Answering a turn's resolved intents from the store's data: which prompt, filled with which facts, and
+what the call does next (transfer, hang up, listen). The words themselves are voice/prompts.py's."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db.models import Q
+
+from store.models import Coupon, Department
+from voice.context import Context
+from voice.intents import Intent
+from voice.matching import Item
+from voice.prompts import money, span_text
+from voice.turn import Reply, Transfer
+
+LOW_STOCK = 5
+
+
+def reply(ctx: Context, intent: str, *prompts: str, subject: str = "", transfer: Transfer | None = None, hang_up: bool = False, **values: object) -> Reply:
+    text = " ".join(ctx.prompts.say(prompt, **values) for prompt in prompts)
+    return Reply(intent=intent, say=text, subject=subject, transfer=transfer, hang_up=hang_up)
+
+
+def goodbye(ctx: Context, intent: Intent | None = None) -> Reply:
+    return reply(ctx, "goodbye", "goodbye", hang_up=True)
+
+
+def timeout(ctx: Context, intent: Intent | None = None) -> Reply:
+    return reply(ctx, "goodbye", "timeout", hang_up=True)
+
+
+def operator(ctx: Context, intent: Intent | None = None, *, kind: str = "operator", prompt: str = "operator", label: str = "operator") -> Reply:
+    number = ctx.settings.operator_number or ctx.store.transfer_number
+    if not number:
+        return reply(ctx, "reask", "reask")
+    return reply(ctx, kind, prompt, transfer=Transfer(number=number, label=label), subject=label)
+
+
+def manager(ctx: Context, intent: Intent | None = None) -> Reply:
+    return operator(ctx, kind="person", prompt="manager", label="manager")
+
+
+def person(ctx: Context, intent: Intent | None = None) -> Reply:
+    return operator(ctx, kind="person", prompt="person", label="operator")
+
+
+def department(ctx: Context, intent: Intent) -> Reply:
+    return to_department(ctx, intent.department)
+
+
+def to_department(ctx: Context, dept: Department) -> Reply:
+    values = {"department": dept.name, "extension": dept.phone_extension}
+    if dept.phone:
+        transfer = Transfer(number=dept.phone, label=dept.name)
+    elif ctx.store.transfer_number and dept.phone_extension:
+        # Each "w" waits half a second for the store's phone system to pick up before the digits.
+        transfer = Transfer(number=ctx.store.transfer_number, send_digits=f"ww{dept.phone_extension}", label=dept.name)
+    else:
+        return reply(ctx, "no_transfer", "no_transfer", "anything_else", subject=dept.name, **values)
+    return reply(ctx, "department", "transfer_department", subject=dept.name, transfer=transfer, **values)
+
+
+def product(ctx: Context, intent: Intent) -> Reply:
+    """Answer what was asked: the price, where it is, or (by default) whether it's in stock, with both."""
+    item: Item = intent.item
+    values = {
+        "item_name": item.name, "item": item.name, "price": money(item.price), "stock_quantity": item.stock_quantity,
+        "location": item.location or ctx.prompts.text("the_store"), "department": item.department_name,
+    }
+    stock = "product_out_of_stock" if item.stock_quantity <= 0 else "product_low_stock" if item.stock_quantity <= LOW_STOCK else "product_in_stock"
+    if "price" in intent.ask and stock != "product_out_of_stock":
+        prompt = "product_price"
+    elif "where" in intent.ask and stock != "product_out_of_stock" and item.location:
+        prompt = "product_location"
+    else:
+        prompt = stock
+    return reply(ctx, "product", prompt, "anything_else", subject=item.sku, **values)
+
+
+def not_found(ctx: Context, intent: Intent) -> Reply:
+    name = " ".join(intent.words)
+    return reply(ctx, "not_found", "not_found", subject=name, item_name=name, item=name)
+
+
+def deals(ctx: Context, intent: Intent) -> Reply:
+    item, dept = intent.item, intent.department
+    scope = Q(is_store_wide=True)
+    if item is not None:
+        scope |= Q(item_id=item.id) | Q(department_id=item.department_id) if item.department_id else Q(item_id=item.id)
+    if dept is not None:
+        scope |= Q(department=dept)
+    coupons = list(
+        Coupon.objects.filter(scope, store=ctx.store, is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=ctx.now))
+        .order_by("-is_store_wide", "code")[:3]
+    )
+    subject = item.sku if item else dept.name if dept else ""
+    if not coupons:
+        return reply(ctx, "deals", "no_deals", "anything_else", subject=subject, item_name=item.name if item else "", department=dept.name if dept else "")
+    spoken = "; ".join(f"{c.description or c.code}, code {' '.join(c.code)}" for c in coupons)
+    first = coupons[0]
+    return reply(ctx, "deals", "deals", "anything_else", subject=subject, coupons=spoken, coupon_code=first.code, discount=f"{first.discount_value:g}%" if first.discount_type == "percentage" else money(first.discount_value))
+
+
+def hours(ctx: Context, intent: Intent) -> Reply:
+    store = ctx.store
+    if "holiday" in intent.ask and (store.holiday_hours or store.holiday_note):
+        upcoming = sorted(day for day in store.holiday_hours if day >= ctx.local_today.isoformat())[:3]
+        listed = "; ".join(f"{dt.date.fromisoformat(day):%B %-d}: {span_text(store.holiday_hours[day])}" for day in upcoming)
+        # The owner's own sentence (holiday_note, the original app's text) first, then the dates.
+        spoken = "; ".join(part for part in (store.holiday_note.strip().rstrip("."), listed) if part)
+        if spoken:
+            return reply(ctx, "hours", "holiday_hours", "anything_else", subject="holiday", hours=spoken)
+    if "open_now" in intent.ask:
+        is_open = store.is_open_at(ctx.now)
+        if is_open is not None:
+            return reply(ctx, "hours", "open_now" if is_open else "closed_now", "anything_else", subject="open_now", hours=ctx.today_hours())
+    return reply(ctx, "hours", "hours", "anything_else", subject="hours", hours=store.hours or ctx.today_hours())
+
+
+def address(ctx: Context, intent: Intent) -> Reply:
+    return reply(ctx, "address", "address", "anything_else", subject="address")
+
+
+def miss(ctx: Context, intent: Intent | None = None) -> Reply:
+    if ctx.turn.misses + 1 >= ctx.settings.max_misses:
+        return operator(ctx)
+    return reply(ctx, "reask", "reask")
+
+
+def digits(ctx: Context, intent: Intent) -> Reply:
+    pressed = intent.words[0]
+    if pressed == "0":
+        return operator(ctx)
+    for dept in ctx.departments:
+        if dept.phone_extension and dept.phone_extension == pressed:
+            return to_department(ctx, dept)
+    # A single digit picks the n-th department, in extension order (the menu a store reads out).
+    if len(pressed) == 1 and 1 <= int(pressed) <= len(ctx.departments):
+        return to_department(ctx, ctx.departments[int(pressed) - 1])
+    return miss(ctx)
+
+
+# Each intent's answer. A new kind of intent (voice/intents.py) gets its answer here.
+ANSWERS: dict[str, Callable[[Context, Intent], Reply]] = {
+    "timeout": timeout, "digits": digits, "miss": miss, "operator": operator, "goodbye": goodbye, "thanks": goodbye,
+    "manager": manager, "person": person, "department": department, "product": product, "not_found": not_found,
+    "deals": deals, "hours": hours, "address": address,
+}  # fmt: skip
+
+
+def answer(ctx: Context, intents: list[Intent]) -> Reply:
+    """The reply to the turn's intents."""
+    first = intents[0] if intents else Intent("miss")
+    return ANSWERS[first.kind](ctx, first)
