@@ -91,6 +91,11 @@ def span_on(store: Store, day: dt.date) -> dict | None:
     return _free_text_span(store.hours)
 
 
+def knows(store: Store, day: dt.date) -> bool:
+    """Whether the store's hours say anything of that day (a table, a holiday entry, or one span every day)."""
+    return has_table(store) or day.isoformat() in store.holiday_hours or _free_text_span(store.hours) is not None
+
+
 def next_opening(store: Store, after: dt.datetime, *, within_days: int = 14) -> dt.datetime | None:
     """The first moment at or after `after` at which the store is open, in its zone; None when its hours say nothing."""
     local = after.astimezone(store.tzinfo)

@@ -20,7 +20,7 @@ PLACEHOLDERS: dict[str, str] = {
     "store_name": "the store's name",
     "store_phone": "the store's phone number",
     "address": "the store's address",
-    "hours": "today's opening hours",
+    "hours": "the week's opening hours, as the hours table says them",
     "item_name": "the product asked about",
     "item": "the product asked about (original templates)",
     "price": "its price",
@@ -34,6 +34,11 @@ PLACEHOLDERS: dict[str, str] = {
     "caller_name": "the caller's name when known",
     "medication": "a prescription's medication (pharmacy)",
     "pharmacy": "another pharmacy's name (pharmacy)",
+    "day": "the day asked about, as said back (\"Tomorrow, Saturday\")",
+    "days": "the weekdays the store is closed every week (\"Sundays\")",
+    "when": "when a callback is promised (\"tomorrow at 7 AM\")",
+    "answer": "the answer of the store's FAQ entry asked about",
+    "staff_name": "a staff member's name",
 }
 
 # An escaped brace, a braced run (a placeholder or what looks like one), or a lone brace.

@@ -3,11 +3,14 @@ what the call does next (transfer, hang up, listen). The words themselves are vo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from django.db.models import Q
 
 from store.models import Coupon, Department
+from store import hours as store_hours
+from voice import answer_help
 from voice.context import Context
 from voice.intents import Intent
 from voice.matching import Item
@@ -15,6 +18,8 @@ from voice.prompts import money, span_text
 from voice.turn import Reply, Transfer
 
 LOW_STOCK = 5
+MAX_COUPONS = 8  # read out at most, the most specific first
+QUESTION = re.compile(r"^(?:(?:um|uh|hi|hey|so|and|oh|ok|okay|yeah)\s+)*(?:do|does|can|could|is|are|will|would|what|where|how|when|who|why)\b")
 
 
 def reply(ctx: Context, intent: str, *prompts: str, subject: str = "", transfer: Transfer | None = None, hang_up: bool = False, **values: object) -> Reply:
@@ -33,7 +38,8 @@ def timeout(ctx: Context, intent: Intent | None = None) -> Reply:
 def operator(ctx: Context, intent: Intent | None = None, *, kind: str = "operator", prompt: str = "operator", label: str = "operator") -> Reply:
     number = ctx.settings.operator_number or ctx.store.transfer_number
     if not number:
-        return reply(ctx, "reask", "reask")
+        # Nobody to put the caller through to: say so and offer a callback, never the same re-ask again.
+        return answer_help.nobody_for(ctx, "the manager" if label == "manager" else "a person", "manager_unavailable" if label == "manager" else "nobody_available")
     return reply(ctx, kind, prompt, transfer=Transfer(number=number, label=label), subject=label)
 
 
@@ -57,7 +63,7 @@ def to_department(ctx: Context, dept: Department) -> Reply:
         # Each "w" waits half a second for the store's phone system to pick up before the digits.
         transfer = Transfer(number=ctx.store.transfer_number, send_digits=f"ww{dept.phone_extension}", label=dept.name)
     else:
-        return reply(ctx, "no_transfer", "no_transfer", "anything_else", subject=dept.name, **values)
+        return answer_help.department_unreachable(ctx, dept)
     return reply(ctx, "department", "transfer_department", subject=dept.name, transfer=transfer, **values)
 
 
@@ -85,16 +91,20 @@ def not_found(ctx: Context, intent: Intent) -> Reply:
 
 def deals(ctx: Context, intent: Intent) -> Reply:
     item, dept = intent.item, intent.department
-    scope = Q(is_store_wide=True)
+    # Deals in general: every live coupon; for an item or a department: its own and the store-wide ones.
+    scope = Q(is_store_wide=True) if item is not None or dept is not None else Q()
     if item is not None:
         scope |= Q(item_id=item.id) | Q(department_id=item.department_id) if item.department_id else Q(item_id=item.id)
     if dept is not None:
         scope |= Q(department=dept)
-    coupons = list(
+    # Only active, unexpired coupons, the most specific first: the item's, its department's, then store-wide.
+    found = list(
         Coupon.objects.filter(scope, store=ctx.store, is_active=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=ctx.now))
-        .order_by("-is_store_wide", "code")[:3]
+        .order_by("code")[:MAX_COUPONS]
     )
+    item_id, dept_id = (item.id if item else None), (dept.pk if dept else item.department_id if item else None)
+    coupons = sorted(found, key=lambda c: (c.item_id != item_id or item_id is None, c.department_id != dept_id or dept_id is None, c.is_store_wide, c.code))
     subject = item.sku if item else dept.name if dept else ""
     if not coupons:
         return reply(ctx, "deals", "no_deals", "anything_else", subject=subject, item_name=item.name if item else "", department=dept.name if dept else "")
@@ -105,6 +115,12 @@ def deals(ctx: Context, intent: Intent) -> Reply:
 
 def hours(ctx: Context, intent: Intent) -> Reply:
     store = ctx.store
+    if intent.days and all(store_hours.knows(store, asked.day) for asked in intent.days):
+        answered = answer_help.day_hours(ctx, list(intent.days))
+        if "holiday" in intent.ask and store.holiday_note:
+            # The owner's own sentence about holidays first (the original app's holiday hours).
+            return Reply(intent=answered.intent, say=f"{store.holiday_note.strip()} {answered.say}", subject=answered.subject, state=answered.state)
+        return answered
     if "holiday" in intent.ask and (store.holiday_hours or store.holiday_note):
         upcoming = sorted(day for day in store.holiday_hours if day >= ctx.local_today.isoformat())[:3]
         listed = "; ".join(f"{dt.date.fromisoformat(day):%B %-d}: {span_text(store.holiday_hours[day])}" for day in upcoming)
@@ -116,7 +132,26 @@ def hours(ctx: Context, intent: Intent) -> Reply:
         is_open = store.is_open_at(ctx.now)
         if is_open is not None:
             return reply(ctx, "hours", "open_now" if is_open else "closed_now", "anything_else", subject="open_now", hours=ctx.today_hours())
-    return reply(ctx, "hours", "hours", "anything_else", subject="hours", hours=store.hours or ctx.today_hours())
+    return reply(ctx, "hours", "hours", "anything_else", subject="hours", hours=store_hours.week_text(store) or ctx.today_hours())
+
+
+def staff(ctx: Context, intent: Intent) -> Reply:
+    """A staff member asked for by name: their department's line (or a callback when it has none)."""
+    if intent.department is not None:
+        reached = to_department(ctx, intent.department)
+        if reached.transfer is not None or intent.staff is None:
+            return reached
+    return answer_help.callback_offer(ctx, "staff_unavailable", wanted=intent.staff.name, staff_name=intent.staff.name)
+
+
+def complaint(ctx: Context, intent: Intent) -> Reply:
+    """A complaint or billing problem: the department that takes them, else a callback; never a product department."""
+    if intent.department is not None:
+        reached = to_department(ctx, intent.department)
+        if reached.transfer is not None:
+            return reached
+        return answer_help.callback_offer(ctx, "complaint", "department_unavailable", wanted=intent.department.name, department=intent.department.name)
+    return answer_help.callback_offer(ctx, "complaint", "nobody_available", wanted="complaint")
 
 
 def address(ctx: Context, intent: Intent) -> Reply:
@@ -125,8 +160,17 @@ def address(ctx: Context, intent: Intent) -> Reply:
 
 def miss(ctx: Context, intent: Intent | None = None) -> Reply:
     if ctx.turn.misses + 1 >= ctx.settings.max_misses:
+        if not answer_help.operator_line(ctx):
+            return answer_help.nobody_for(ctx, "a person", "not_understood")
         return operator(ctx)
-    return reply(ctx, "reask", "reask")
+    if not answer_help.operator_line(ctx) and QUESTION.match(ctx.text) and len(ctx.text.split()) >= 3:
+        # A question the store's data cannot answer, and nobody to ask: offer a callback rather than re-ask.
+        return answer_help.nobody_for(ctx, "a question", "no_answer_for")
+    said = reply(ctx, "reask", "reask")
+    if ctx.turn.previous_intent == "reask" and ctx.turn.state.get("said") == said.say:
+        # The same re-ask never twice in a row: the store may have one reask template only.
+        said = reply(ctx, "reask", "reask_again")
+    return Reply(intent="reask", say=said.say, state={"said": said.say})
 
 
 def digits(ctx: Context, intent: Intent) -> Reply:
@@ -146,7 +190,9 @@ def digits(ctx: Context, intent: Intent) -> Reply:
 ANSWERS: dict[str, Callable[[Context, Intent], Reply]] = {
     "timeout": timeout, "digits": digits, "miss": miss, "operator": operator, "goodbye": goodbye, "thanks": goodbye,
     "manager": manager, "person": person, "department": department, "product": product, "not_found": not_found,
-    "deals": deals, "hours": hours, "address": address,
+    "deals": deals, "hours": hours, "address": address, "staff": staff, "complaint": complaint,
+    "faq": lambda ctx, intent: answer_help.faq(ctx, intent.faq), "robot": lambda ctx, intent: answer_help.robot(ctx),
+    "accept_callback": lambda ctx, intent: answer_help.accept_callback(ctx), "decline": lambda ctx, intent: answer_help.decline_offer(ctx),
 }  # fmt: skip
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from store import hours as store_hours
-from store.models import Department, StaffMember, Store, fold
+from store.models import Department, Store, fold
 from voice import selectors
 
 # A callback is promised no sooner than this, and on a quarter hour.
@@ -31,14 +32,6 @@ COMPLAINT = re.compile(
 # What a department's keywords or description must say to take complaints and billing problems.
 COMPLAINT_DEPARTMENT_WORDS = ("complaint", "complaints", "billing", "bill", "charged", "refund", "refunds", "customer service", "service desk")
 CALLBACK_WORDS = re.compile(r"\b(?:call (?:me|him|her|us) back|callback|call back|give me a call|ring me back|have (?:him|her|them|someone|somebody) call)\b")
-
-
-@dataclass(frozen=True)
-class CallbackRequest:
-    """A callback the caller accepted: voice.services makes it, for the caller's number."""
-
-    reason: str
-    scheduled_at: dt.datetime
 
 
 def callback_time(store: Store, now: dt.datetime) -> dt.datetime:
@@ -104,22 +97,15 @@ class Staff:
     last: str
 
 
-def _load_staff(store_id: int) -> tuple[Staff, ...]:
-    rows = StaffMember.objects.filter(store_id=store_id, is_active=True).order_by("id").values_list("name", "department_id")
-    found = []
-    for name, department_id in rows:
-        parts = re.findall(r"[^\W_]+", fold(name))
-        if parts:
-            found.append(Staff(name, department_id, parts[0], parts[-1] if len(parts) > 1 else ""))
-    return tuple(found)
+@lru_cache(maxsize=4096)
+def _member(name: str, department_id: int | None) -> Staff | None:
+    parts = re.findall(r"[^\W_]+", fold(name))
+    return Staff(name, department_id, parts[0], parts[-1] if len(parts) > 1 else "") if parts else None
 
 
 def store_staff(store: Store, *, version: int | None = None) -> tuple[Staff, ...]:
-    """The store's active staff, cached under its data version like its departments."""
-    version = version or selectors.data_version(store.pk)
-    if version is None:
-        return _load_staff(store.pk)
-    return selectors._cached(f"voice:staff:{store.pk}:{version}", lambda: _load_staff(store.pk))
+    """The store's active staff, loaded and cached with its other data (voice.selectors)."""
+    return tuple(filter(None, (_member(name, dept) for name, dept in selectors.store_data(store, version=version).staff)))
 
 
 def _near(said: str, name: str) -> bool:

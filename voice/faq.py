@@ -57,21 +57,19 @@ def topic_words(text: str) -> list[str]:
     return [word for word in words(text) if word not in STOPWORDS]
 
 
-def _entry(faq: Faq) -> FaqEntry:
-    phrases = tuple(tuple(words(str(keyword))) for keyword in (faq.keywords or []) if words(str(keyword)))
-    return FaqEntry(faq.pk, faq.question, faq.answer, phrases, tuple(topic_words(faq.question)), frozenset(topic_words(faq.answer)))
+@lru_cache(maxsize=4096)
+def _entry(pk: int, question: str, answer: str, keywords: tuple[str, ...]) -> FaqEntry:
+    phrases = tuple(tuple(words(keyword)) for keyword in keywords if words(keyword))
+    return FaqEntry(pk, question, answer, phrases, tuple(topic_words(question)), frozenset(topic_words(answer)))
 
 
-def _load(store_id: int) -> tuple[FaqEntry, ...]:
-    return tuple(_entry(faq) for faq in Faq.objects.filter(store_id=store_id, is_active=True).order_by("id"))
+def entry_of(faq: Faq) -> FaqEntry:
+    return _entry(faq.pk, faq.question, faq.answer, tuple(str(k) for k in faq.keywords or []))
 
 
 def store_faqs(store: Store, *, version: int | None = None) -> tuple[FaqEntry, ...]:
-    """The store's active FAQ entries, as of its last change (cached with its other data)."""
-    version = version or selectors.data_version(store.pk)
-    if version is None:
-        return _load(store.pk)
-    return selectors._cached(f"voice:faqs:{store.pk}:{version}", lambda: _load(store.pk))
+    """The store's active FAQ entries, as of its last change (loaded and cached with its other data, voice.selectors)."""
+    return tuple(_entry(*row) for row in selectors.store_data(store, version=version).faqs)
 
 
 @lru_cache(maxsize=1 << 14)

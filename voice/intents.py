@@ -5,10 +5,15 @@ The pipeline (voice/pipeline.py): normalise -> understand (here) -> resolve (voi
 state, pending offers) -> answer (voice/answer.py) -> speak (voice/prompts.py)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from store.models import Department
+from voice import dead_ends
 from voice.context import Context
+from voice.dead_ends import Staff
+from voice.faq import FaqMatch, best_faq
+from voice.when import AskedDay, asked_days
 from voice.matching import Item, content_words, match_department, singular
 from voice.normalise import phrases, said
 
@@ -46,6 +51,28 @@ PRODUCT_QUESTION = phrases(
 )
 PRICE_QUESTION = phrases("how much, price, cost, costs, cuanto, cuesta, precio, kitne, kitna, kimat, daam")
 WHERE_QUESTION = phrases("where, aisle, which aisle, find, located, donde, pasillo, kahan, kaha")
+# A no to the pending offer ("no that's okay", "no never mind"), and the goodbyes that end the call even then.
+# In the normalised words: "that's" is "that s".
+DECLINE = phrases("no, nope, nah, no thanks, no thank you, never mind, nevermind, not now, not right now, i m good, im good, that s okay, thats okay, no es necesario")
+BYE = phrases("bye, goodbye, good bye, bye bye, that s all, thats all, that s it, thats it, i m done, im done, hang up")
+DECLINE_WORDS = re.compile(r"^(?:(?:no|nope|nah|thanks|thank you|never ?mind|not now|not right now|i ?m good|that s (?:okay|ok|fine|alright)|thats (?:okay|ok|fine)|it s (?:okay|fine)|actually|that s|ok|okay)\b\s*)+")
+
+
+# Words that only name a day: "what about saturday", "and on christmas eve" ask for the hours.
+DAY_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays sundays "
+    "tomorrow tmrw tonight weekend weekends day eve christmas xmas new year years thanksgiving easter independence memorial labor "
+    "halloween valentine valentines july fourth 4th january february march april june august september october november december "
+    "dec jan nov after next".split()
+)
+NO = {"no", "nope", "nah", "never", "nevermind", "not"}
+
+
+def _after_decline(text: str) -> str:
+    """What follows the no: "no that's fine do you have any deals" -> "do you have any deals"."""
+    return DECLINE_WORDS.sub("", text).strip()
+
+
 YES = {"yes", "yeah", "yep", "sure", "please", "ok", "okay", "si", "haan", "ha", "ji", "हाँ", "हां", "correct", "right"}
 
 
@@ -63,6 +90,10 @@ class Intent:
     words: tuple[str, ...] = ()
     # What was asked about the item (price, where, stock) or the hours (holiday, open_now).
     ask: frozenset[str] = frozenset()
+    # The days asked about (hours), the FAQ entry asked (faq), the staff member named (staff).
+    days: tuple[AskedDay, ...] = ()
+    faq: FaqMatch | None = None
+    staff: Staff | None = None
 
 
 def _asked_about_item(text: str) -> frozenset[str]:
@@ -78,10 +109,26 @@ def understand(ctx: Context) -> list[Intent]:
         return [Intent("digits", words=(turn.digits.strip("#*"),))]
     if not text:
         return [Intent("miss")]
-    if turn.offer and set(text.split()) & YES and len(text.split()) <= 4:
-        return [Intent("accept")]
+    if turn.offer and not said(text, BYE):
+        # A no first ("no that's okay" holds an okay), then a yes; a goodbye stays a goodbye whatever was offered.
+        if DECLINE_WORDS.match(text) and text.split()[0] in NO:
+            rest = _after_decline(text)
+            if not content_words(rest):
+                return [Intent("decline")]
+            text = rest  # "no that's fine, how much is the cat food": the rest is the question
+        elif set(text.split()) & YES and len(text.split()) <= 4 or (turn.offer.get("kind") == "callback" and dead_ends.wants_callback(text)):
+            return [Intent("accept")]
     if said(text, GOODBYE) and not said(text, PRODUCT_QUESTION):
         return [Intent("goodbye")]
+    raw = turn.speech
+    if dead_ends.asks_if_robot(raw):
+        return [Intent("robot")]
+    if dead_ends.is_complaint(raw):
+        return [Intent("complaint", department=dead_ends.complaints_department(ctx.departments))]
+    staff = dead_ends.staff_named(dead_ends.store_staff(ctx.store, version=ctx.version), raw)
+    if staff is not None:
+        dept = next((d for d in ctx.departments if d.pk == staff.department_id), None)
+        return [Intent("staff", department=dept, staff=staff)]
     if said(text, MANAGER):
         return [Intent("manager")]
     if said(text, PERSON):
@@ -93,6 +140,14 @@ def understand(ctx: Context) -> list[Intent]:
     # What the department's name or keywords leave unexplained may be a product ("frozen peas").
     leftover = [word for word in content if singular(word) not in dept_match.words] if dept_match else content
     item = ctx.item(content, correct=False)
+    # The store's FAQ before deals, hours and departments ("do you offer catering", "do you cut keys"), unless
+    # the caller asks to be put through, or a product is named whole and the FAQ only shares one word with it.
+    found = best_faq(ctx.store, raw, version=ctx.version)
+    if found and found.strong and not (dept and said(text, TRANSFER)) and not (item and found.score < 90):
+        return [Intent("faq", faq=found)]
+    days = tuple(asked_days(raw, ctx.local_today))
+    if days and not wants_deals and (said(text, HOURS) or said(text, OPEN_NOW) or said(text, HOLIDAY) or not [w for w in content if w not in DAY_WORDS]):
+        return [Intent("hours", days=days, ask=frozenset({"holiday"}) if said(text, HOLIDAY) else frozenset())]
     if wants_deals:
         return [Intent("deals", department=dept, item=item or ctx.item(content))]
     if said(text, HOLIDAY) or said(text, OPEN_NOW) or (said(text, HOURS) and not item):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from store import hours as store_hours
 from store.models import Store
 from store.placeholders import fill
 from voice.languages import template_language
@@ -47,7 +48,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "holiday_hours": ("holiday_hours",),
     "address": ("address",),
     "deals": ("deals", "coupons_available"),
-    "no_deals": ("no_deals", "no_specific_coupons"),
+    # Not the original's no_specific_coupons: it claims "several store-wide promotions" whatever the data holds.
+    "no_deals": ("no_deals",),
     "anything_else": ("anything_else",),
     "unknown_number": ("unknown_number",),
     "timeout": ("timeout",),
@@ -84,6 +86,23 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "transfer_unanswered": "Sorry, {department} didn't pick up.",
         "timeout": "I've been helping you for a while now. Thank you for calling, and have a nice day!",
         "error": "Sorry, there was an error processing your request. Please try again.",
+        "hours_on_day": "{day}, we're open {hours}.",
+        "closed_on_day": "{day}, we're closed.",
+        "closed_weekly": "We're closed on {days}.",
+        "faq": "{answer}",
+        "callback_offer": "Would you like us to call you back {when}?",
+        "callback_booked": "All set: we'll call you back {when} at the number you're calling from.",
+        "offer_declined": "No problem.",
+        "nobody_available": "I'm sorry, there's nobody I can put you through to right now.",
+        "department_unavailable": "I'm sorry, nobody in {department} can take a call right now.",
+        "manager_unavailable": "I'm sorry, the manager can't take a call right now.",
+        "staff_unavailable": "I'm sorry, {staff_name} can't take a call right now.",
+        "not_understood": "I'm sorry, I'm having trouble understanding.",
+        "reask_again": "Sorry, I still didn't get that. You could say a product's name, 'hours', or 'deals'.",
+        "no_answer_for": "I'm sorry, I don't have an answer to that.",
+        "complaint": "I'm sorry to hear that.",
+        "robot": "I'm the store's automated assistant.",
+        "robot_offer": "I can answer most questions, or put you through to a member of our team. Would you like that?",
     },
     "es": {
         "greeting": "Gracias por llamar a {store_name}. ¿En qué le puedo ayudar?",
@@ -113,6 +132,16 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "transfer_unanswered": "Lo siento, {department} no contestó.",
         "timeout": "Ya llevamos un buen rato. Gracias por llamar, ¡que tenga un buen día!",
         "error": "Lo siento, hubo un error. Por favor, inténtelo de nuevo.",
+        "hours_on_day": "{day}: abrimos {hours}.",
+        "closed_on_day": "{day}: cerrado.",
+        "closed_weekly": "Los {days} cerramos.",
+        "faq": "{answer}",
+        "callback_offer": "¿Quiere que le llamemos {when}?",
+        "callback_booked": "Listo: le llamaremos {when} a este número.",
+        "offer_declined": "De acuerdo.",
+        "nobody_available": "Lo siento, ahora no hay nadie que pueda atenderle.",
+        "department_unavailable": "Lo siento, nadie de {department} puede atender ahora.",
+        "robot": "Soy el asistente automático de la tienda.",
     },
     "hi": {
         "greeting": "{store_name} में कॉल करने के लिए धन्यवाद। मैं आपकी क्या मदद कर सकती हूँ?",
@@ -164,7 +193,8 @@ class Prompts:
 
     def say(self, prompt: str, **values: object) -> str:
         """The prompt filled in; a placeholder with no value is left out rather than spoken as braces."""
-        base = {"store_name": self.store.name, "store_phone": self.store.phone, "address": self.store.address, "hours": self.store.hours}
+        # {hours}: the week as the table says it (store/hours.py), the words the templates page previews too.
+        base = {"store_name": self.store.name, "store_phone": self.store.phone, "address": self.store.address, "hours": store_hours.week_text(self.store)}
         # Owner-written text is never a format string: only the documented {name}s are filled (store/placeholders.py).
         return fill(self.text(prompt), {**base, **{k: v for k, v in values.items() if v is not None}}).strip()
 

@@ -12,6 +12,7 @@ def resolve(ctx: Context, intents: list[Intent]) -> list[Intent]:
         if intent.kind == "accept":
             offer = ctx.turn.offer
             # The only offer so far: "shall I put you through?" after an item not found or a department without a line.
-            intent = Intent("operator") if offer.get("kind") == "transfer" else Intent("miss")
+            kind = offer.get("kind")
+            intent = Intent("operator") if kind == "transfer" else Intent("accept_callback") if kind == "callback" else Intent("miss")
         resolved.append(intent)
     return resolved

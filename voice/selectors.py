@@ -15,7 +15,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from calls.models import Call
-from store.models import Department, InventoryWord, Store, StoreSettings, VoiceTemplate
+from store.models import Department, Faq, InventoryWord, StaffMember, Store, StoreSettings, VoiceTemplate
 from store.services import DATA_VERSION_KEY, new_data_version, settings_of
 from voice.languages import template_language
 
@@ -77,6 +77,9 @@ class StoreData:
     departments: tuple[Department, ...]
     # (template_type, language spoken: voice.languages.template_language) -> the active templates' texts in variation order.
     templates: dict[tuple[str, str], tuple[str, ...]]
+    # The active FAQ entries (id, question, answer, keywords) and staff (name, department id): voice/faq.py, voice/dead_ends.py.
+    faqs: tuple[tuple[int, str, str, tuple[str, ...]], ...] = ()
+    staff: tuple[tuple[str, int | None], ...] = ()
 
 
 def _read_version(key: str) -> int | None:
@@ -135,7 +138,12 @@ def _load_store_data(store: Store) -> StoreData:
     rows = VoiceTemplate.objects.filter(store_id=store.pk, is_active=True).order_by("variation_number", "id")
     for template_type, language, text in rows.values_list("template_type", "language", "text_content"):
         templates.setdefault((template_type, template_language(language)), []).append(text)
-    return StoreData(settings=found, departments=departments, templates={key: tuple(texts) for key, texts in templates.items()})
+    faqs = tuple(
+        (pk, question, answer, tuple(str(k) for k in keywords or []))
+        for pk, question, answer, keywords in Faq.objects.filter(store_id=store.pk, is_active=True).order_by("id").values_list("id", "question", "answer", "keywords")
+    )
+    staff = tuple(StaffMember.objects.filter(store_id=store.pk, is_active=True).order_by("id").values_list("name", "department_id"))
+    return StoreData(settings=found, departments=departments, templates={key: tuple(texts) for key, texts in templates.items()}, faqs=faqs, staff=staff)
 
 
 def store_data(store: Store, *, version: int | None = None) -> StoreData:

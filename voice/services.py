@@ -22,9 +22,10 @@ from calls import services as call_services
 from calls.models import Call
 from calls.services import EntryIn
 from store.models import Store
-from voice import dialogue
+from voice import dead_ends, dialogue
 from voice.models import AIAgent, TwilioRequest
 from voice.dialogue import Reply, Turn
+from voice.turn import CallbackRequest
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +227,9 @@ def take_turn(
         fields: dict[str, Any] = {"metadata": metadata}
         # The next turn knows what the agent just offered ("shall I put you through?" -> "yes") and talked about.
         state = dialogue.state_after(reply)
+        if reply.transfer is not None:
+            # What the caller asked for: the reason of the callback offered if nobody picks up.
+            state = {**state, "request": speech[:200]}
         if state != _state(call):
             fields["dialogue_state"] = state
         if reply.transfer is not None:
@@ -233,8 +237,19 @@ def take_turn(
             metadata["transferTo"] = reply.transfer.label or reply.transfer.number
         elif reply.hang_up:
             fields["outcome"] = "answered"
+        if reply.callback is not None:
+            _schedule_callback(locked, reply.callback, now)
         call_services.update_call(call=locked, fields=fields, locked=True)
     return reply
+
+
+def _schedule_callback(call: Call, request: CallbackRequest, now: datetime) -> None:
+    """The callback the caller accepted, for the number they called from (callbackCreated after the commit)."""
+    number = call.caller if call.type == Call.Type.INBOUND else call.receiver
+    if not any(ch.isdigit() for ch in number):
+        logger.warning("call %s: a callback was accepted but the caller's number is hidden", call.call_id)
+        return
+    call_services.create_callback(store=call.store, phone=number, scheduled_at=request.scheduled_at, reason=request.reason, now=now)
 
 
 def apply_status(
@@ -322,11 +337,18 @@ def end_transfer(
 
 
 def _unanswered_reply(call: Call) -> Reply:
+    """Nobody picked up: say so and offer a callback for what the caller asked (never a dead end)."""
     label = str(_metadata(call).get("transferTo") or "")
-    return Reply(
-        intent="no_transfer",
-        say=" ".join(dialogue.prompt(call.store, name, language=call.language, department=label) for name in ("transfer_unanswered", "anything_else")),
+    request = str(_state(call).get("request") or "")
+    who = label if label not in ("", "operator") else "a person"
+    reason = dead_ends.reason_for(who if label != "manager" else "the manager", request)
+    at = dead_ends.callback_time(call.store, timezone.now())
+    spoken = dead_ends.spoken_when(call.store, at, timezone.now())
+    say = " ".join(
+        dialogue.prompt(call.store, name, language=call.language, department=label if label not in ("", "operator") else "our team", when=spoken)
+        for name in ("transfer_unanswered", "callback_offer")
     )
+    return Reply(intent="callback_offer", say=say, state={"offer": {"kind": "callback", "reason": reason}})
 
 
 def keep_recording(*, call: Call, recording_url: str) -> Call:

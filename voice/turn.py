@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 # Replies after which the agent has offered to put the caller through to the operator.
@@ -48,6 +49,14 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class CallbackRequest:
+    """A callback the caller accepted: voice.services makes it (calls.services.create_callback) for the caller's number."""
+
+    reason: str
+    scheduled_at: datetime
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the agent does next: say `say`, then transfer, hang up, or listen again."""
 
@@ -61,6 +70,8 @@ class Reply:
     hints: list[str] = field(default_factory=list)
     # The dialogue state the call keeps for the next turn; None: the state `state_after` derives from the reply.
     state: dict[str, Any] | None = None
+    # A callback to schedule with the turn's other writes (the caller said yes to the offer).
+    callback: CallbackRequest | None = None
 
     @property
     def understood(self) -> bool:

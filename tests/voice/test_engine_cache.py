@@ -155,7 +155,7 @@ def test_menu_digits_read_nothing_once_warm(shop, django_assert_num_queries):
         assert respond(shop, Turn(digits="105"), now=NOW).subject == "Dairy"
 
 
-def test_a_cold_turn_reads_settings_departments_and_templates_once(shop):
+def test_a_cold_turn_reads_settings_departments_templates_faqs_and_staff_once(shop):
     with CaptureQueriesContext(connection) as cold:
         ask(shop, "goodbye")
     with CaptureQueriesContext(connection) as warm:
@@ -163,7 +163,8 @@ def test_a_cold_turn_reads_settings_departments_and_templates_once(shop):
 
     tables = " ".join(query["sql"] for query in cold.captured_queries)
     assert "store_storesettings" in tables and "store_department" in tables and "store_voicetemplate" in tables
-    assert len(cold) == 3 and len(warm) == 0
+    assert "store_faq" in tables and "store_staffmember" in tables  # the FAQ and staff names the engine matches
+    assert len(cold) == 5 and len(warm) == 0
 
 
 def test_without_a_cache_the_engine_reads_the_database(shop, monkeypatch):

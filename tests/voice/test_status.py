@@ -216,7 +216,9 @@ def test_an_unanswered_transfer_brings_the_caller_back_to_the_agent(client, stor
     assert root.find("Gather").find("Say").text.startswith("Sorry, Bakery didn't pick up.")
     call = Call.objects.get()
     assert (call.status, call.metadata["dialStatus"], call.outcome) == ("in-progress", dial_status, "Bakery did not answer")
-    assert call.dialogue_state == {"intent": "no_transfer", "offer": {"kind": "transfer", "to": "operator"}}
+    # Never a dead end (issue 16): a callback is offered for what the caller wanted.
+    assert call.dialogue_state == {"intent": "callback_offer", "offer": {"kind": "callback", "reason": "Bakery"}}
+    assert "Would you like us to call you back" in root.find("Gather").find("Say").text
     assert call.entries.last().text.startswith("Sorry, Bakery didn't pick up.")
 
 
