@@ -6,9 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from django.db.models import Q
-
-from store.models import Coupon, Department
+from store.models import Department
 from store import hours as store_hours
 from voice import answer_help
 from voice.context import Context
@@ -91,20 +89,7 @@ def not_found(ctx: Context, intent: Intent) -> Reply:
 
 def deals(ctx: Context, intent: Intent) -> Reply:
     item, dept = intent.item, intent.department
-    # Deals in general: every live coupon; for an item or a department: its own and the store-wide ones.
-    scope = Q(is_store_wide=True) if item is not None or dept is not None else Q()
-    if item is not None:
-        scope |= Q(item_id=item.id) | Q(department_id=item.department_id) if item.department_id else Q(item_id=item.id)
-    if dept is not None:
-        scope |= Q(department=dept)
-    # Only active, unexpired coupons, the most specific first: the item's, its department's, then store-wide.
-    found = list(
-        Coupon.objects.filter(scope, store=ctx.store, is_active=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=ctx.now))
-        .order_by("code")[:MAX_COUPONS]
-    )
-    item_id, dept_id = (item.id if item else None), (dept.pk if dept else item.department_id if item else None)
-    coupons = sorted(found, key=lambda c: (c.item_id != item_id or item_id is None, c.department_id != dept_id or dept_id is None, c.is_store_wide, c.code))
+    coupons = answer_help.live_coupons(ctx, item, dept)[:MAX_COUPONS]
     subject = item.sku if item else dept.name if dept else ""
     if not coupons:
         return reply(ctx, "deals", "no_deals", "anything_else", subject=subject, item_name=item.name if item else "", department=dept.name if dept else "")

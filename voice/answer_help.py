@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from store.models import Department
+from django.db.models import Q
+
+from store.models import Coupon, Department
 from voice import dead_ends, when
 from voice.context import Context
 from voice.faq import FaqMatch
+from voice.normalise import content_words, singular
 from voice.turn import CallbackRequest, Reply, Transfer
+
+
+# The words of asking for deals: not what a deal is for.
+DEAL_WORDS = {"deal", "coupon", "discount", "sale", "promotion", "promo", "offer", "special", "saving", "week", "anything", "today"}
 
 
 def reply(ctx: Context, intent: str, *prompts: str, state: dict[str, Any] | None = None, subject: str = "", transfer: Transfer | None = None,
@@ -66,6 +73,43 @@ def nobody_for(ctx: Context, wanted: str, lead: str = "nobody_available", **valu
 
 def department_unreachable(ctx: Context, dept: Department) -> Reply:
     return callback_offer(ctx, "department_unavailable", wanted=dept.name, department=dept.name)
+
+
+# -- deals --------------------------------------------------------------------------------------------
+
+
+def _words(*texts: str) -> set[str]:
+    return {singular(word) for text in texts for word in content_words(text) if len(word) >= 3}
+
+
+def live_coupons(ctx: Context, item: Any, dept: Department | None) -> list[Coupon]:
+    """The active, unexpired coupons to speak, the most specific first: the item's, its department's, those whose
+    words the caller said ("a coupon for coffee", "pet food"), then the store-wide ones; all of them when the
+    question named nothing. Never an expired or switched-off one: no template may claim deals the data lacks."""
+    live = [
+        coupon
+        for coupon in Coupon.objects.filter(store=ctx.store, is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=ctx.now))
+        .select_related("item", "department")
+        .order_by("code")[:200]
+    ]
+    said = _words(ctx.text) - DEAL_WORDS
+    dept_id = dept.pk if dept is not None else getattr(item, "department_id", None)
+
+    def rank(coupon: Coupon) -> tuple[int, str]:
+        if item is not None and coupon.item_id == item.id:
+            return 0, coupon.code
+        if dept_id is not None and coupon.department_id == dept_id:
+            return 1, coupon.code
+        text = " ".join(filter(None, [coupon.description, coupon.item.name if coupon.item else "", coupon.department.name if coupon.department else ""]))
+        if said & _words(text):
+            return 2, coupon.code
+        return (3 if coupon.is_store_wide else 4), coupon.code
+
+    ranked = sorted((rank(coupon), coupon) for coupon in live)
+    if any(level < 3 for (level, _), _ in ranked) or item is not None or dept is not None:
+        return [coupon for (level, _), coupon in ranked if level <= 3]
+    return [coupon for _, coupon in ranked]  # deals in general: every live one
 
 
 # -- the rest ----------------------------------------------------------------------------------------

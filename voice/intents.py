@@ -129,12 +129,13 @@ def understand(ctx: Context) -> list[Intent]:
     if staff is not None:
         dept = next((d for d in ctx.departments if d.pk == staff.department_id), None)
         return [Intent("staff", department=dept, staff=staff)]
+    dept_match = match_department(ctx.departments, text)
+    dept = dept_match.department if dept_match else None
     if said(text, MANAGER):
         return [Intent("manager")]
     if said(text, PERSON):
-        return [Intent("person")]
-    dept_match = match_department(ctx.departments, text)
-    dept = dept_match.department if dept_match else None
+        # "someone in plumbing", "somebody about a gift card": that department, not the operator.
+        return [Intent("department", department=dept)] if dept else [Intent("person")]
     wants_deals = said(text, DEALS)
     content = [word for word in content_words(text) if not said(word, DEALS)]
     # What the department's name or keywords leave unexplained may be a product ("frozen peas").
