@@ -172,12 +172,17 @@ def plural(name: str) -> str:
     return " ".join([*words[:-1], last])
 
 
+PRICED_BY = re.compile(r"per \w+|each|ea")
+
+
 def item_names(name: str, rng: random.Random) -> dict[str, str]:
     """How a caller names an item: its words with the size spoken, before or after ("the 2 pound basmati
     rice", "basmati rice 2 pound"), and a plural of the thing itself ("basmati rices 2 pound")."""
     base = re.sub(r"\([^)]*\)", " ", name)
     size = " ".join(re.findall(r"\(([^)]*)\)", name))
     base, size = spoken(base), spoken(size)
+    if PRICED_BY.fullmatch(size):  # "(per lb)", "(each)": how the price is counted, which no caller says
+        size = ""
     if not size:
         return {"name": base, "plural": plural(base)}
     if not re.search(r"\d", size):  # "whole milk (gallon)": "whole milk gallons"

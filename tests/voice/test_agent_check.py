@@ -263,3 +263,15 @@ def test_fail_under_fails_the_command_below_the_rate(shop, monkeypatch):
 )
 def test_names_are_spoken_as_a_caller_says_them(name, said):
     assert agent_check.spoken(name) == said
+
+
+@pytest.mark.parametrize(
+    "name, said",
+    [("Hass Avocados (each)", "hass avocados"), ("Green Seedless Grapes (per lb)", "green seedless grapes"), ("Whole Milk (Gallon)", "whole milk gallon")],
+)
+def test_how_an_item_is_priced_is_not_part_of_its_spoken_name(name, said):
+    import random
+
+    from voice.agent_check import item_names
+
+    assert item_names(name, random.Random(0))["name"] == said
