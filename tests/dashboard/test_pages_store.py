@@ -113,6 +113,23 @@ def test_rows_name_their_department_as_people_do(owner, store):
     assert coupon.item == item and coupon.expires_at.astimezone(store.tzinfo).hour == 9
 
 
+def test_a_templates_hours_preview_says_what_the_agent_says(owner, store):
+    import datetime as dt
+
+    from voice.dialogue import Turn, respond
+
+    store.hours = "7 AM - 10 PM (old words)"
+    store.opening_hours = {day: {"open": "07:00", "close": "22:00"} for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")}
+    store.save()
+    VoiceTemplate.objects.create(store=store, template_type="hours", text_content="Our hours: {hours}.")
+
+    preview = signed_in(owner).get("/store/templates/").context["rows"][0]["preview"]
+    said = respond(store, Turn(speech="what are your hours"), now=dt.datetime(2026, 12, 8, 15, tzinfo=dt.timezone.utc)).say
+
+    assert preview == "Our hours: 7 AM to 10 PM Monday to Saturday, and closed on Sundays."
+    assert said.startswith(preview)
+
+
 def test_a_template_shows_how_it_sounds(owner, store):
     VoiceTemplate.objects.create(store=store, template_type="greeting", text_content="Welcome to {store_name}! {item_name} is {price}.")
     response = signed_in(owner).get("/store/templates/")
