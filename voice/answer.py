@@ -140,7 +140,9 @@ def complaint(ctx: Context, intent: Intent) -> Reply:
 
 
 def address(ctx: Context, intent: Intent) -> Reply:
-    return reply(ctx, "address", "address", "anything_else", subject="address")
+    """The address, the phone number, or both in the order asked."""
+    asked = [{"address": "address", "phone": "phone"}[ask] for ask in intent.words if ask in ("address", "phone")] or ["address"]
+    return reply(ctx, "address", *asked, "anything_else", subject="address")
 
 
 def miss(ctx: Context, intent: Intent | None = None) -> Reply:

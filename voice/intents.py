@@ -15,7 +15,7 @@ from voice.dead_ends import Staff
 from voice.faq import FaqMatch, best_faq
 from voice.when import AskedDay, asked_days
 from voice.matching import Item, content_words, match_department, singular
-from voice.normalise import phrases, said
+from voice.normalise import _any_of, phrases, said
 
 # Phrases in English, Spanish and Hindi (romanised as speech recognition writes it, and Devanagari).
 GOODBYE = phrases(
@@ -51,6 +51,9 @@ PRODUCT_QUESTION = phrases(
 )
 PRICE_QUESTION = phrases("how much, price, cost, costs, cuanto, cuesta, precio, kitne, kitna, kimat, daam")
 WHERE_QUESTION = phrases("where, aisle, which aisle, find, located, donde, pasillo, kahan, kaha")
+PHONE = phrases("phone number, your number, telephone number, number for the store, store number, number to call, call you at, your phone")
+
+
 # A no to the pending offer ("no that's okay", "no never mind"), and the goodbyes that end the call even then.
 # In the normalised words: "that's" is "that s".
 DECLINE = phrases("no, nope, nah, no thanks, no thank you, never mind, nevermind, not now, not right now, i m good, im good, that s okay, thats okay, no es necesario")
@@ -153,8 +156,10 @@ def understand(ctx: Context) -> list[Intent]:
         return [Intent("deals", department=dept, item=item or ctx.item(content))]
     if said(text, HOLIDAY) or said(text, OPEN_NOW) or (said(text, HOURS) and not item):
         return [Intent("hours", ask=frozenset(ask for ask, options in (("holiday", HOLIDAY), ("open_now", OPEN_NOW)) if said(text, options)))]
-    if said(text, ADDRESS) and not item:
-        return [Intent("address")]
+    if (said(text, ADDRESS) or said(text, PHONE)) and not item:
+        # "what's your address and phone number": both, in the order asked.
+        asked = [(m.start(), ask) for ask, options in (("address", ADDRESS), ("phone", PHONE)) for m in [_any_of(options).search(text)] if m]
+        return [Intent("address", ask=frozenset(ask for _, ask in asked), words=tuple(ask for _, ask in sorted(asked)))]
     # Misspellings are tried only now, so "hours" is never heard as "house".
     item = item or ctx.item(content)
     if dept and (said(text, TRANSFER) or not leftover):

@@ -79,6 +79,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "closed_now": "We're closed right now. Today's hours are {hours}.",
         "holiday_hours": "On holidays our hours change: {hours}.",
         "address": "We're at {address}.",
+        "phone": "Our phone number is {store_phone}.",
         "deals": "Here are today's deals: {coupons}.",
         "no_deals": "I don't see any deals for that right now.",
         "anything_else": "Is there anything else I can help you with?",
