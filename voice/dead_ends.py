@@ -27,7 +27,8 @@ ROBOT = re.compile(
 ROBOT_QUESTION = re.compile(r"\b(?:is this|am i (?:talking|speaking) (?:to|with)|are you|is that|you a|this a)\b")
 COMPLAINT = re.compile(
     r"\b(?:complain\w*|charged (?:me )?(?:twice|double|two times|wrong|too much)|(?:double|over|wrongly) ?charged|charged twice|"
-    r"billing|my bill|the bill|wrong charge|refund|rude|terrible service|bad service|scam(?:med)?|report (?:a|an) (?:problem|employee))\b"
+    r"(?:was|got|been|were) charged|billing|my bill|the bill|wrong charge|rude|terrible service|bad service|scam(?:med)?|"
+    r"report (?:a|an) (?:problem|employee))\b"
 )
 # What a department's keywords or description must say to take complaints and billing problems.
 COMPLAINT_DEPARTMENT_WORDS = ("complaint", "complaints", "billing", "bill", "charged", "refund", "refunds", "customer service", "service desk")
@@ -89,6 +90,12 @@ def complaints_department(departments: tuple[Department, ...]) -> Department | N
     return best[1] if best else None
 
 
+ASKING_FOR = re.compile(
+    r"\b(?:is \w+ (?:there|in|around|working|available)|speak (?:to|with)|talk (?:to|with)|looking for|ask(?:ing)? for|"
+    r"put me through|connect me|get me|reach|i need)\b"
+)
+
+
 @dataclass(frozen=True)
 class Staff:
     name: str
@@ -119,5 +126,7 @@ def staff_named(staff: tuple[Staff, ...], text: str) -> Staff | None:
     full = [member for member in staff if member.last and any(_near(a, member.first) and _near(b, member.last) for a, b in pairs)]
     if full:
         return full[0]
+    if not ASKING_FOR.search(" ".join(said)):  # a first name alone may be a word ("rose", "basil"): only when asked for
+        return None
     by_first = [member for member in staff if len(member.first) >= 3 and any(_near(word, member.first) for word in said)]
     return by_first[0] if len(by_first) == 1 else None

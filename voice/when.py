@@ -27,6 +27,14 @@ WEEKDAY = re.compile(rf"\b({'|'.join(WEEKDAYS)})s?\b")
 RELATIVE = re.compile(r"\b(day after tomorrow|tomorrow|tmrw|today|tonight|this weekend|the weekend|weekend|weekends)\b")
 
 
+# Names callers use for a holiday that the holidays library calls otherwise.
+ALIASES = {
+    "easter": "Easter Sunday", "fourth of july": "Independence Day", "july fourth": "Independence Day", "presidents day": "Washington's Birthday",
+    "mlk day": "Martin Luther King Jr. Day", "martin luther king day": "Martin Luther King Jr. Day", "juneteenth": "Juneteenth National Independence Day",
+}  # fmt: skip
+DAY_OF_MONTH = re.compile(r"\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b")
+
+
 @dataclass(frozen=True)
 class AskedDay:
     """A day the caller named, and how the agent names it back."""
@@ -53,8 +61,17 @@ def _holiday_names(year: int) -> tuple[tuple[str, str, dt.date], ...]:
             for form in {phrase, phrase.removesuffix(" day"), phrase.replace("saint ", "st ")}:
                 found.setdefault(f"{form}|{day.year}", (name, day))
     rows = [(key.split("|")[0], name, day) for key, (name, day) in found.items()]
+    # What callers say for some of them: "new year", "easter", "fourth of july", "presidents day", "black friday".
+    for name, day in list(found.values()):
+        for said, meant in ALIASES.items():
+            if name == meant:
+                rows.append((said, name, day))
+        if name == "Thanksgiving Day":
+            rows.append(("black friday", "Black Friday", day + dt.timedelta(days=1)))
+    rows += [(phrase.replace("years", "year"), name, day) for phrase, name, day in list(rows) if "new years" in phrase]
     rows += [("xmas", "Christmas Day", dt.date(y, 12, 25)) for y in (year, year + 1)]
     rows += [("xmas eve", "Christmas Eve", dt.date(y, 12, 24)) for y in (year, year + 1)]
+
     return tuple(sorted(rows, key=lambda row: (-len(row[0]), row[2])))
 
 
@@ -96,6 +113,18 @@ def asked_days(text: str, today: dt.date) -> list[AskedDay]:
         day = _upcoming(month, number, today) if 1 <= month <= 12 else None
         if day:
             found.append((match.start(), AskedDay(day, "date")))
+    for match in DAY_OF_MONTH.finditer(words):  # "on the 24th": this month's, else next month's
+        number = int(match.group(1))
+        month_start = today.replace(day=1)
+        for first in (month_start, (month_start + dt.timedelta(days=32)).replace(day=1)):
+            try:
+                day = first.replace(day=number)
+            except ValueError:
+                continue
+            if day >= today:
+                found.append((match.start(), AskedDay(day, "date")))
+                break
+    words = DAY_OF_MONTH.sub(take, words)
     for match in RELATIVE.finditer(words):
         said = match.group(1)
         if said in ("today", "tonight"):
