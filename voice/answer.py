@@ -2,6 +2,7 @@
 what the call does next (transfer, hang up, listen). The words themselves are voice/prompts.py's."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -23,6 +24,11 @@ QUESTION = re.compile(r"^(?:(?:um|uh|hi|hey|so|and|oh|ok|okay|yeah)\s+)*(?:do|do
 def reply(ctx: Context, intent: str, *prompts: str, subject: str = "", transfer: Transfer | None = None, hang_up: bool = False, **values: object) -> Reply:
     text = " ".join(ctx.prompts.say(prompt, **values) for prompt in prompts)
     return Reply(intent=intent, say=text, subject=subject, transfer=transfer, hang_up=hang_up)
+
+
+def with_state(answer: Reply, state: dict) -> Reply:
+    """The reply with the dialogue state to keep (the topic a follow-up refers to)."""
+    return dataclasses.replace(answer, state=state)
 
 
 def goodbye(ctx: Context, intent: Intent | None = None) -> Reply:
@@ -92,10 +98,10 @@ def deals(ctx: Context, intent: Intent) -> Reply:
     coupons = answer_help.live_coupons(ctx, item, dept)[:MAX_COUPONS]
     subject = item.sku if item else dept.name if dept else ""
     if not coupons:
-        return reply(ctx, "deals", "no_deals", "anything_else", subject=subject, item_name=item.name if item else "", department=dept.name if dept else "")
+        return with_state(reply(ctx, "deals", "no_deals", "anything_else", subject=subject, item_name=item.name if item else "", department=dept.name if dept else ""), {"topic": "deals"})
     spoken = "; ".join(f"{c.description or c.code}, code {' '.join(c.code)}" for c in coupons)
     first = coupons[0]
-    return reply(ctx, "deals", "deals", "anything_else", subject=subject, coupons=spoken, coupon_code=first.code, discount=f"{first.discount_value:g}%" if first.discount_type == "percentage" else money(first.discount_value))
+    return with_state(reply(ctx, "deals", "deals", "anything_else", subject=subject, coupons=spoken, coupon_code=first.code, discount=f"{first.discount_value:g}%" if first.discount_type == "percentage" else money(first.discount_value)), {"topic": "deals"})
 
 
 def hours(ctx: Context, intent: Intent) -> Reply:
