@@ -265,6 +265,17 @@ def test_an_inactive_users_access_token_is_refused_on_every_kind_of_request(owne
     assert settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] == timedelta(minutes=60)
 
 
+def test_an_inactive_admins_access_token_shows_no_health_details(admin_user):
+    access = str(AccessToken.for_user(admin_user))
+    assert "pid" in _bearer(access).get("/api/health").json()
+    admin_user.is_active = False
+    admin_user.save()
+
+    response = _bearer(access).get("/api/health")
+    assert response.status_code == 200 and "pid" not in response.json()
+    assert _bearer(access).get("/api/users").status_code == 401
+
+
 @pytest.mark.parametrize("body", [{"refresh": ""}, {}])
 def test_logout_with_a_blank_refresh_answers_200_and_revokes_nothing(api, owner, body):
     pair = _pair()
