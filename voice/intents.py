@@ -22,7 +22,9 @@ GOODBYE = phrases(
     "bye, goodbye, good bye, bye bye, that's all, thats all, that is all, that's it, thats it, nothing else, no thanks, "
     "no thank you, hang up, i'm done, im done, have a good day, have a nice day, see you, adios, hasta luego, eso es todo, "
     "nada mas, dhanyavad, dhanyavaad, dhanyawad, shukriya, alvida, phone kat do, phone rakh, bas itna hi, bas, "
-    "धन्यवाद, शुक्रिया, अलविदा, फ़ोन काट दो"
+    "धन्यवाद, शुक्रिया, अलविदा, फ़ोन काट दो, "
+    # As normalised ("that's" is "that s"): the contractions callers end with.
+    "that s all, that s it, that s everything, i m done, that ll be all, that will be all, that ll do, i m all set"
 )
 THANKS = phrases("thanks, thank you, gracias, thank u")
 MANAGER = phrases("manager, supervisor, gerente, store manager, in charge")

@@ -18,6 +18,7 @@ STOPWORDS = set(
     right now today currently still also very really kind sort one ones bit little tell know check see
     about with from into by if than then them they their our us guys guy folks yall order ordering
     gallon pack
+    sorry thanks thank keep wondering actually
     el la los las de del un una unos unas por favor que cuanto cuesta cuestan tienen tiene hay donde esta estan busco quiero precio
     kya hai hain ka ki ke kitne kitna kitni mein me milega milegi chahiye aap apke paas mujhe koi kahan""".split()
 )
