@@ -85,7 +85,8 @@ def product(ctx: Context, intent: Intent) -> Reply:
         prompt = "product_location"
     else:
         prompt = stock
-    return reply(ctx, "product", prompt, "anything_else", subject=item.sku, **values)
+    extra = ("product_usual_location",) if prompt == "product_out_of_stock" and "where" in intent.ask and item.location else ()
+    return reply(ctx, "product", prompt, *extra, "anything_else", subject=item.sku, **values)
 
 
 def not_found(ctx: Context, intent: Intent) -> Reply:

@@ -80,6 +80,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "holiday_hours": "On holidays our hours change: {hours}.",
         "address": "We're at {address}.",
         "phone": "Our phone number is {store_phone}.",
+        "product_usual_location": "When it's back, you'll find it in {location}.",
         "deals": "Here are today's deals: {coupons}.",
         "no_deals": "I don't see any deals for that right now.",
         "anything_else": "Is there anything else I can help you with?",

@@ -74,7 +74,8 @@ def test_product_answer_says_what_was_asked(shop):
     assert ask(shop, "where can I find the milk").say.startswith("You'll find Milk (Gallon) in Aisle 1.")
     assert ask(shop, "chocolate milk").say.startswith("We have Chocolate Milk for $2.49, but only 3 left, in Aisle 1.")
     out = ask(shop, "where is the whole wheat bread").say
-    assert out.startswith("Sorry, Bread (Whole Wheat) is out of stock right now. It's usually $2.49.")
+    assert out.startswith("Sorry, Bread (Whole Wheat) is out of stock right now. It's usually $2.49. When it's back, you'll find it in Bakery Section.")
+    assert "Bakery Section" not in ask(shop, "do you have whole wheat bread").say  # where, only when asked
 
 
 def test_unknown_product_is_never_invented_and_a_transfer_is_offered(shop):
