@@ -24,6 +24,8 @@ from voice.models import OutboundDay
 from voice.outbound import place_outbound_call
 
 ROOT = Path(__file__).resolve().parents[2]
+# The settings, the day's count, then what logging any call costs (calls.services.create_call).
+QUERIES_OF_A_PLACED_CALL = 6
 
 
 def outbound(api, to: str, store: str = "main-street"):
@@ -193,3 +195,18 @@ def test_the_service_itself_refuses_without_the_api(store, twilio_http):  # noqa
         place_outbound_call(store=store, to="+19005551234")
     assert "to" in refused.value.detail
     assert twilio_http.requests == []
+
+
+
+def test_the_checks_cost_a_query_each(store, twilio_http, django_assert_num_queries):  # noqa: F811
+    from rest_framework import serializers
+
+    limits(store, outbound_daily_limit=1)
+    with django_assert_num_queries(1):  # the store's settings: a destination refused before anything is counted
+        with pytest.raises(serializers.ValidationError):
+            place_outbound_call(store=store, to="+252612345678")
+    with django_assert_num_queries(QUERIES_OF_A_PLACED_CALL):
+        place_outbound_call(store=store, to="+12125551234")
+    with django_assert_num_queries(2):  # the settings, then the day's count found at the limit
+        with pytest.raises(serializers.ValidationError):
+            place_outbound_call(store=store, to="+12125551235")
