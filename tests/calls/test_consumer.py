@@ -20,6 +20,9 @@ from calls.models import Call
 from store.models import Store
 from tests.conftest import client_for
 
+# Seconds to wait for a connect or the snapshot: a loaded machine can take more than Channels' default of 1 s.
+WAIT = 5
+
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
@@ -32,7 +35,7 @@ async def connect(user=None, *, path: str | None = None, headers=None, subprotoc
     if path is None:
         path = f"/ws/calls/?token={AccessToken.for_user(user)}" if user else "/ws/calls/"
     communicator = WebsocketCommunicator(application, path, headers=[ORIGIN] if headers is None else headers, subprotocols=subprotocols)
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=WAIT)
     return communicator, connected, code
 
 
@@ -58,7 +61,7 @@ async def test_snapshot_lists_only_the_users_live_calls(owner, store, other_stor
     await sync_to_async(make_call)(other_store, "LIVE-B")
     communicator, connected, _ = await connect(owner)
     assert connected
-    snapshot = await communicator.receive_json_from()
+    snapshot = await communicator.receive_json_from(timeout=WAIT)
     assert snapshot["type"] == "snapshot"
     assert [c["callId"] for c in snapshot["calls"]] == ["LIVE-A"]
     await communicator.disconnect()
@@ -69,15 +72,15 @@ async def test_token_as_subprotocol_is_accepted_and_echoed(owner, store):
     communicator, connected, subprotocol = await connect(path="/ws/calls/", subprotocols=["bearer", token])
     assert connected
     assert subprotocol == "bearer"
-    assert (await communicator.receive_json_from())["type"] == "snapshot"
+    assert (await communicator.receive_json_from(timeout=WAIT))["type"] == "snapshot"
     await communicator.disconnect()
 
 
 async def test_owner_receives_own_store_events_and_nothing_of_another_store(owner, store, other_owner, other_store):
     mine, _, _ = await connect(owner)
     theirs, _, _ = await connect(other_owner)
-    await mine.receive_json_from()
-    await theirs.receive_json_from()
+    await mine.receive_json_from(timeout=WAIT)
+    await theirs.receive_json_from(timeout=WAIT)
 
     call, _ = await sync_to_async(services.create_call)(store=store, fields={"call_id": "EVT-1", "caller": "+15550001111", "receiver": "+15005550006"})
     event = await mine.receive_json_from(timeout=2)
@@ -98,7 +101,7 @@ async def test_owner_receives_own_store_events_and_nothing_of_another_store(owne
 
 async def test_admin_receives_every_stores_events(admin_user, store, other_store):
     communicator, _, _ = await connect(admin_user)
-    await communicator.receive_json_from()
+    await communicator.receive_json_from(timeout=WAIT)
     await sync_to_async(services.create_call)(store=other_store, fields={"call_id": "EVT-B"})
     event = await communicator.receive_json_from(timeout=2)
     assert (event["type"], event["callId"]) == ("callStarted", "EVT-B")
@@ -108,7 +111,7 @@ async def test_admin_receives_every_stores_events(admin_user, store, other_store
 async def test_agent_receives_updates_of_their_store(agent, store):
     call = await sync_to_async(make_call)(store, "EVT-UPD")
     communicator, _, _ = await connect(agent)
-    snapshot = await communicator.receive_json_from()
+    snapshot = await communicator.receive_json_from(timeout=WAIT)
     assert [c["callId"] for c in snapshot["calls"]] == ["EVT-UPD"]
     await sync_to_async(services.update_call)(call=call, fields={"outcome": "asked for hours"})
     event = await communicator.receive_json_from(timeout=2)
@@ -134,7 +137,7 @@ async def test_logged_in_browser_session_is_accepted(owner, store):
     cookie = await database_sync_to_async(session_cookie)(owner)
     communicator, connected, _ = await connect(path="/ws/calls/", headers=[ORIGIN, (b"cookie", cookie)])
     assert connected
-    assert (await communicator.receive_json_from())["type"] == "snapshot"
+    assert (await communicator.receive_json_from(timeout=WAIT))["type"] == "snapshot"
     await communicator.disconnect()
 
 
@@ -142,7 +145,7 @@ async def test_a_client_without_origin_is_accepted_with_a_token(owner, store):
     # A bot or script (the original bot) sends no Origin: a browser always does.
     communicator, connected, _ = await connect(owner, headers=[])
     assert connected
-    assert (await communicator.receive_json_from())["type"] == "snapshot"
+    assert (await communicator.receive_json_from(timeout=WAIT))["type"] == "snapshot"
     await communicator.disconnect()
 
 
@@ -200,7 +203,7 @@ async def test_snapshot_is_what_get_active_returns(who, admin_user, owner, agent
 
     communicator, connected, _ = await connect(user)
     assert connected
-    snapshot = await communicator.receive_json_from()
+    snapshot = await communicator.receive_json_from(timeout=WAIT)
     assert snapshot == {"type": "snapshot", "calls": response.json()["data"]}
     assert snapshot["calls"], "the comparison must not be between two empty lists"
     await communicator.disconnect()
@@ -208,7 +211,7 @@ async def test_snapshot_is_what_get_active_returns(who, admin_user, owner, agent
 
 async def test_agent_receives_nothing_of_another_store(agent, store, other_store):
     communicator, _, _ = await connect(agent)
-    await communicator.receive_json_from()
+    await communicator.receive_json_from(timeout=WAIT)
     call, _ = await database_sync_to_async(services.create_call)(store=other_store, fields={"call_id": "THEIRS"})
     await database_sync_to_async(services.update_call)(call=call, fields={"outcome": "x"})
     await database_sync_to_async(services.append_transcript)(call=call, entries=services.parse_transcript_text("User: Hi\n"))
@@ -224,7 +227,7 @@ async def test_agent_receives_nothing_of_another_store(agent, store, other_store
 async def test_owner_of_two_stores_receives_both(owner, store):
     second = await database_sync_to_async(Store.objects.create)(name="Second", slug="second", owner=owner, twilio_numbers=[], timezone="UTC")
     communicator, _, _ = await connect(owner)
-    await communicator.receive_json_from()
+    await communicator.receive_json_from(timeout=WAIT)
     for target, call_id in ((store, "ONE"), (second, "TWO")):
         await database_sync_to_async(services.create_call)(store=target, fields={"call_id": call_id})
     received = [await communicator.receive_json_from(timeout=2) for _ in range(2)]
@@ -234,7 +237,7 @@ async def test_owner_of_two_stores_receives_both(owner, store):
 
 async def test_every_event_type_reaches_the_socket_with_seed_payload(owner, store):
     communicator, _, _ = await connect(owner)
-    await communicator.receive_json_from()
+    await communicator.receive_json_from(timeout=WAIT)
 
     call, _ = await database_sync_to_async(services.create_call)(store=store, fields={"call_id": "SEED-1", "caller": "+1234567890", "receiver": "+0987654321"})
     started = await communicator.receive_json_from(timeout=2)
@@ -261,7 +264,7 @@ async def test_every_event_type_reaches_the_socket_with_seed_payload(owner, stor
 
 async def test_a_write_that_rolls_back_reaches_no_socket(admin_user, store):
     communicator, _, _ = await connect(admin_user)
-    await communicator.receive_json_from()
+    await communicator.receive_json_from(timeout=WAIT)
 
     def create_then_fail() -> None:
         with transaction.atomic():
@@ -289,7 +292,7 @@ async def test_a_call_started_while_the_socket_connects_follows_the_snapshot(own
     monkeypatch.setattr(consumers, "snapshot_for", snapshot_after_a_new_call)
     communicator, connected, _ = await connect(owner)
     assert connected
-    snapshot = await communicator.receive_json_from()
+    snapshot = await communicator.receive_json_from(timeout=WAIT)
     assert (snapshot["type"], [c["callId"] for c in snapshot["calls"]]) == ("snapshot", ["RACE"])
     # Its event was held back until the snapshot went out: never before it, never lost.
     event = await communicator.receive_json_from(timeout=2)

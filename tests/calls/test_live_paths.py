@@ -11,6 +11,9 @@ from callcenter.asgi import application
 from calls.models import Call
 from tests.calls.test_outbound import NEW_SID, twilio_http  # noqa: F401  (the fixture)
 
+# Seconds to wait for a connect or the snapshot: a loaded machine can take more than Channels' default of 1 s.
+WAIT = 5
+
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
@@ -27,9 +30,9 @@ async def http(method: str, path: str, *, auth: str, body: dict | None = None) -
 
 async def dashboard(user) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, f"/ws/calls/?token={AccessToken.for_user(user)}", headers=[ORIGIN])
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=WAIT)
     assert connected
-    assert (await communicator.receive_json_from())["type"] == "snapshot"
+    assert (await communicator.receive_json_from(timeout=WAIT))["type"] == "snapshot"
     return communicator
 
 

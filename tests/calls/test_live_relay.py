@@ -9,15 +9,18 @@ from rest_framework_simplejwt.tokens import AccessToken
 from callcenter.asgi import application
 from calls import events
 
+# Seconds to wait for a connect or the snapshot: a loaded machine can take more than Channels' default of 1 s.
+WAIT = 5
+
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 
 async def dashboard(user) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, f"/ws/calls/?token={AccessToken.for_user(user)}", headers=[ORIGIN])
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=WAIT)
     assert connected
-    assert (await communicator.receive_json_from())["type"] == "snapshot"
+    assert (await communicator.receive_json_from(timeout=WAIT))["type"] == "snapshot"
     return communicator
 
 

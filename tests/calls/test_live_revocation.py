@@ -17,6 +17,9 @@ from calls.models import Call
 from store.models import Store
 from store.services import save_store
 
+# Seconds to wait for a connect or the snapshot: a loaded machine can take more than Channels' default of 1 s.
+WAIT = 5
+
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 CLOSED_4401 = {"type": "websocket.close", "code": 4401}
@@ -24,9 +27,9 @@ CLOSED_4401 = {"type": "websocket.close", "code": 4401}
 
 async def dashboard(user) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, f"/ws/calls/?token={AccessToken.for_user(user)}", headers=[ORIGIN])
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=WAIT)
     assert connected
-    assert (await communicator.receive_json_from())["type"] == "snapshot"
+    assert (await communicator.receive_json_from(timeout=WAIT))["type"] == "snapshot"
     return communicator
 
 
@@ -66,7 +69,7 @@ async def test_an_agent_moved_to_another_store_is_closed_and_never_hears_the_old
     # Reconnected, the agent sees the new store only.
     again = WebsocketCommunicator(application, f"/ws/calls/?token={AccessToken.for_user(agent)}", headers=[ORIGIN])
     assert (await again.connect())[0]
-    assert (await again.receive_json_from())["calls"] == []
+    assert (await again.receive_json_from(timeout=WAIT))["calls"] == []
     await database_sync_to_async(services.append_transcript)(call=call, entries=services.parse_transcript_text("User: still there?\n"))
     assert await again.receive_nothing(timeout=0.3)
     await again.disconnect()
@@ -164,7 +167,7 @@ async def test_a_change_committed_while_the_socket_connects_still_closes_it(admi
     socket = WebsocketCommunicator(application, f"/ws/calls/?token={AccessToken.for_user(agent)}", headers=[ORIGIN])
     connected, code = await socket.connect(timeout=3)
     if connected:  # the close may land just after the accept: then it is the next thing the socket gets
-        assert (await socket.receive_json_from())["type"] == "snapshot"
+        assert (await socket.receive_json_from(timeout=WAIT))["type"] == "snapshot"
         assert await socket.receive_output(timeout=3) == CLOSED_4401
     else:
         assert code == 4401
