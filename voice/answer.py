@@ -148,8 +148,12 @@ def complaint(ctx: Context, intent: Intent) -> Reply:
 
 def address(ctx: Context, intent: Intent) -> Reply:
     """The address, the phone number, or both in the order asked."""
-    asked = [{"address": "address", "phone": "phone"}[ask] for ask in intent.words if ask in ("address", "phone")] or ["address"]
-    return reply(ctx, "address", *asked, "anything_else", subject="address")
+    asked = [ask for ask in intent.words if ask in ("address", "phone")] or ["address"]
+    parts = [ctx.prompts.say(prompt) for prompt in asked]
+    digits = re.sub(r"\D", "", ctx.store.phone)
+    if len(parts) == 2 and digits and digits in re.sub(r"\D", "", parts[asked.index("address")]):
+        parts.pop(asked.index("phone"))  # the store's address template says its number already
+    return Reply(intent="address", say=" ".join([*parts, ctx.prompts.say("anything_else")]), subject="address")
 
 
 def miss(ctx: Context, intent: Intent | None = None) -> Reply:
