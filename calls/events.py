@@ -197,20 +197,23 @@ def close_user_sockets(user_id: int) -> None:
     transaction.on_commit(lambda: _send_to((user_group(user_id),), {"type": REVOKED}), robust=True)
 
 
-def publish_call_started(*, store_id: int, call_id: str, caller: str, receiver: str) -> None:
-    _publish(store_id, {"type": "callStarted", "callId": call_id, "caller": caller, "receiver": receiver, "timestamp": _now()})
+# Every call event names its call three ways: `callId` (the bot's or Twilio's id, which the original
+# clients read; two stores may share one), `id` (the call's row: what a page keys a call by) and `store`
+# (the store's slug). `id` and `store` were added beside `callId`; nothing was renamed.
+def publish_call_started(*, store_id: int, call_id: str, caller: str, receiver: str, pk: int, store: str) -> None:
+    _publish(store_id, {"type": "callStarted", "callId": call_id, "id": pk, "store": store, "caller": caller, "receiver": receiver, "timestamp": _now()})
 
 
-def publish_call_updated(*, store_id: int, call_id: str, data: dict[str, Any]) -> None:
-    _publish(store_id, {"type": "callUpdated", "callId": call_id, "data": data, "timestamp": _now()})
+def publish_call_updated(*, store_id: int, call_id: str, data: dict[str, Any], pk: int, store: str) -> None:
+    _publish(store_id, {"type": "callUpdated", "callId": call_id, "id": pk, "store": store, "data": data, "timestamp": _now()})
 
 
-def publish_transcript_updated(*, store_id: int, call_id: str, transcript: str) -> None:
-    _publish(store_id, {"type": "transcriptUpdated", "callId": call_id, "transcript": transcript, "timestamp": _now()})
+def publish_transcript_updated(*, store_id: int, call_id: str, transcript: str, pk: int, store: str) -> None:
+    _publish(store_id, {"type": "transcriptUpdated", "callId": call_id, "id": pk, "store": store, "transcript": transcript, "timestamp": _now()})
 
 
-def publish_call_terminated(*, store_id: int, call_id: str, status: str) -> None:
-    _publish(store_id, {"type": "callTerminated", "callId": call_id, "status": status, "timestamp": _now()})
+def publish_call_terminated(*, store_id: int, call_id: str, status: str, pk: int, store: str) -> None:
+    _publish(store_id, {"type": "callTerminated", "callId": call_id, "id": pk, "store": store, "status": status, "timestamp": _now()})
 
 
 def publish_callback_created(*, store_id: int, store_slug: str, callback_id: int, customer_id: int, customer_phone: str, customer_name: str, scheduled_at: str, reason: str) -> None:

@@ -87,7 +87,7 @@ def create_call(*, store: Store, fields: dict[str, Any], transcript: list[EntryI
             record_customer(call)
             if transcript:
                 _append_locked(call, transcript)
-            events.publish_call_started(store_id=store.pk, call_id=call.call_id, caller=call.caller, receiver=call.receiver)
+            events.publish_call_started(store_id=store.pk, call_id=call.call_id, caller=call.caller, receiver=call.receiver, pk=call.pk, store=store.slug)
     except IntegrityError:
         existing = Call.objects.filter(store=store, call_id=fields["call_id"]).first()
         if existing is None:
@@ -132,9 +132,9 @@ def update_call(*, call: Call, fields: dict[str, Any], locked: bool = False) -> 
             # Only what changed: a full-row UPDATE would rewrite metadata and every other column.
             target.save(update_fields=[*fields, "updated_at"])
             changed = {name: _jsonable(getattr(target, name)) for name in fields if name not in PRIVATE_FIELDS}
-            events.publish_call_updated(store_id=target.store_id, call_id=target.call_id, data=_camel(changed))
+            events.publish_call_updated(store_id=target.store_id, call_id=target.call_id, data=_camel(changed), **_names(call))
             if was_live and not target.is_live:
-                events.publish_call_terminated(store_id=target.store_id, call_id=target.call_id, status=target.status)
+                events.publish_call_terminated(store_id=target.store_id, call_id=target.call_id, status=target.status, **_names(call))
     if refused is not None:
         raise refused
     if not locked:
@@ -170,7 +170,7 @@ def append_transcript(*, call: Call, entries: list[EntryIn]) -> str:
         if first is not None:
             _insert_entries(call, entries, first, now)
             transcript = transcript_text(call)
-            events.publish_transcript_updated(store_id=call.store_id, call_id=call.call_id, transcript=transcript)
+            events.publish_transcript_updated(store_id=call.store_id, call_id=call.call_id, transcript=transcript, **_names(call))
     if first is None:
         raise PayloadTooLarge("The call's transcript would grow past 1 MB.")
     return transcript
@@ -197,7 +197,7 @@ def set_transcript(*, call: Call, entries: list[EntryIn], locked: bool = False) 
         if entries or not stored:
             _append_locked(call, entries)
         transcript = transcript_text(call)
-        events.publish_transcript_updated(store_id=call.store_id, call_id=call.call_id, transcript=transcript)
+        events.publish_transcript_updated(store_id=call.store_id, call_id=call.call_id, transcript=transcript, **_names(call))
     return transcript
 
 
@@ -288,7 +288,7 @@ def terminate_call(*, call: Call) -> Call:
         locked.end_time = now
         locked.duration = max(int((now - locked.start_time).total_seconds()), 0)
         locked.save(update_fields=["status", "end_time", "duration", "updated_at"])
-        events.publish_call_terminated(store_id=locked.store_id, call_id=locked.call_id, status=locked.status)
+        events.publish_call_terminated(store_id=locked.store_id, call_id=locked.call_id, status=locked.status, **_names(call))
     locked.store = call.store
     return locked
 
@@ -297,7 +297,7 @@ def delete_call(*, call: Call) -> None:
     """Delete a call and its transcript; a live call is announced as terminated first."""
     with transaction.atomic():
         if call.is_live:
-            events.publish_call_terminated(store_id=call.store_id, call_id=call.call_id, status=Call.Status.TERMINATED)
+            events.publish_call_terminated(store_id=call.store_id, call_id=call.call_id, status=Call.Status.TERMINATED, **_names(call))
         call.delete()
 
 
@@ -343,6 +343,11 @@ def create_callback(
         )  # fmt: skip
     callback.store, callback.customer = store, customer
     return callback
+
+
+def _names(call: Call) -> dict[str, Any]:
+    """The call's row id and its store's slug, as every live event carries them beside callId."""
+    return {"pk": call.pk, "store": call.store.slug}
 
 
 def _jsonable(value: Any) -> Any:

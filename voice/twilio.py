@@ -69,7 +69,14 @@ def hang_up(call_sid: str) -> None:
             return
         raise BadGateway(f"Twilio refused to hang up the call: {_refusal(exc)}") from exc
     except (TwilioException, requests.RequestException) as exc:
-        raise BadGateway(f"Twilio could not be reached: {exc}") from exc
+        raise unreachable("hang up", call_sid, exc) from exc
+
+
+def unreachable(action: str, what: str, exc: Exception) -> BadGateway:
+    """A short message for the person (shown in a live card, a page's message); the library's detail
+    ("HTTPSConnectionPool(host=...): Max retries exceeded ... NameResolutionError") goes to the log."""
+    logger.warning("Twilio could not be reached to %s %s: %r", action, what, exc)
+    return BadGateway("Twilio could not be reached: try again in a moment.")
 
 
 def place_call(*, to: str, from_: str, url: str, status_callback: str) -> str:
@@ -85,7 +92,7 @@ def place_call(*, to: str, from_: str, url: str, status_callback: str) -> str:
     except TwilioRestException as exc:
         raise BadGateway(f"Twilio refused the call: {_refusal(exc)}") from exc
     except (TwilioException, requests.RequestException) as exc:
-        raise BadGateway(f"Twilio could not be reached: {exc}") from exc
+        raise unreachable("call", to, exc) from exc
     return call.sid
 
 

@@ -6,7 +6,7 @@
   const root = document.getElementById("call-live");
   const connection = document.getElementById("connection");
   if (!root || root.dataset.live !== "1") return;
-  const callId = root.dataset.callId;
+  const id = root.dataset.id; // the call's row id: its callId may be another store's call's too
   let socket = null;
   let retries = 0;
   let pending = null;
@@ -52,7 +52,7 @@
       try { message = JSON.parse(event.data); } catch (e) { return; }
       // The snapshot opens every connection: reading the page then catches up on whatever happened
       // between this page's rendering (or a dropped connection) and now.
-      if (message.type === "snapshot" || message.callId === callId) refresh();
+      if (message.type === "snapshot" || String(message.id) === id) refresh();
     });
     socket.addEventListener("close", function (event) {
       if (ended) return;

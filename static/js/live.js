@@ -1,5 +1,6 @@
 // /live/: calls in progress from /ws/calls/ (a snapshot, then callStarted, callUpdated, transcriptUpdated,
-// callTerminated). Reconnects by itself after a drop and starts again from the new snapshot.
+// callTerminated). Reconnects by itself after a drop and starts again from the new snapshot. A card is
+// keyed by the call's row id (`id`): two stores may each have a call with the same callId.
 (function () {
   "use strict";
   const root = document.getElementById("live-calls");
@@ -11,7 +12,7 @@
   const storeFilter = root.dataset.store || "";
   const LIVE = ["queued", "ringing", "in-progress"];
   const CALLER_SPEAKERS = ["user", "caller", "customer"];
-  const calls = new Map(); // callId -> {el, data, transcriptFromEvent, ended}
+  const calls = new Map(); // the call's id -> {el, data, transcriptFromEvent, ended}
   let socket = null;
   let retries = 0;
   let pendingTerminate = null;
@@ -49,63 +50,68 @@
       case "snapshot": {
         const seen = new Set();
         (message.calls || []).forEach(function (data, index) {
-          seen.add(data.callId);
-          const entry = upsert(data.callId, data);
+          const key = String(data.id);
+          seen.add(key);
+          const entry = upsert(key, data);
           // Transcripts of the first calls on screen; the others fill in as their events arrive.
-          if (index < 50 && !entry.transcriptFromEvent) loadDetails(data.callId, data.id);
+          if (index < 50 && !entry.transcriptFromEvent) loadDetails(key);
         });
-        calls.forEach(function (entry, callId) { if (!seen.has(callId)) remove(callId); });
+        calls.forEach(function (entry, key) { if (!seen.has(key)) remove(key); });
         break;
       }
       case "callStarted":
-        upsert(message.callId, { callId: message.callId, caller: message.caller, receiver: message.receiver, startTime: message.timestamp, status: "in-progress" });
-        loadDetails(message.callId, null);
+        upsert(keyOf(message), { id: message.id, callId: message.callId, store: message.store, caller: message.caller, receiver: message.receiver, startTime: message.timestamp, status: "in-progress" });
+        loadDetails(keyOf(message));
         break;
       case "callUpdated":
-        if (calls.has(message.callId)) upsert(message.callId, message.data || {});
-        else loadDetails(message.callId, null);
+        if (calls.has(keyOf(message))) upsert(keyOf(message), message.data || {});
+        else loadDetails(keyOf(message));
         break;
       case "transcriptUpdated":
-        if (!calls.has(message.callId)) loadDetails(message.callId, null);
+        if (!calls.has(keyOf(message))) loadDetails(keyOf(message));
         else {
-          calls.get(message.callId).transcriptFromEvent = true;
-          renderTranscript(calls.get(message.callId), message.transcript || "");
+          calls.get(keyOf(message)).transcriptFromEvent = true;
+          renderTranscript(calls.get(keyOf(message)), message.transcript || "");
         }
         break;
       case "callTerminated":
-        end(message.callId, message.status);
+        end(keyOf(message), message.status);
         break;
     }
   }
 
-  // The snapshot and events carry no transcript and (callStarted) no store or id: read the call once.
-  function loadDetails(callId, id) {
-    fetch("/api/calls/" + encodeURIComponent(id || callId), { credentials: "same-origin", headers: { Accept: "application/json" } })
+  function keyOf(message) { return String(message.id); }
+
+  // The snapshot and events carry no transcript (the snapshot does; events only as it grows): read the call once.
+  function loadDetails(key) {
+    fetch("/api/calls/" + encodeURIComponent(key), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (body) {
         if (!body || !body.data) return;
         const data = body.data;
-        if (!LIVE.includes(data.status)) { end(data.callId, data.status); return; }
-        const entry = upsert(data.callId, data);
+        if (!LIVE.includes(data.status)) { end(key, data.status); return; }
+        const entry = upsert(key, data);
         if (entry && !entry.transcriptFromEvent) renderTranscript(entry, data.transcript || "");
       })
       .catch(function () { /* the next event or snapshot fills it in */ });
   }
 
-  function upsert(callId, data) {
-    let entry = calls.get(callId);
+  function upsert(key, data) {
+    let entry = calls.get(key);
     if (!entry) {
       const el = template.content.firstElementChild.cloneNode(true);
-      el.dataset.callId = callId;
-      el.querySelector(".live-terminate").addEventListener("click", function () { askTerminate(callId); });
+      el.dataset.id = key;
+      el.querySelector(".live-terminate").addEventListener("click", function () { askTerminate(key); });
       entry = { el: el, data: {}, transcriptFromEvent: false, ended: false };
-      calls.set(callId, entry);
+      calls.set(key, entry);
       root.prepend(el);
     }
     if (entry.ended) return entry;
     Object.assign(entry.data, data);
+    // The callId too, for people and tests that look a call up by it (two stores may share one).
+    if (entry.data.callId) entry.el.dataset.callId = entry.data.callId;
     render(entry);
-    if (data.status && !LIVE.includes(data.status)) end(callId, data.status);
+    if (data.status && !LIVE.includes(data.status)) end(key, data.status);
     return entry;
   }
 
@@ -148,8 +154,8 @@
     box.scrollTop = box.scrollHeight;
   }
 
-  function end(callId, status) {
-    const entry = calls.get(callId);
+  function end(key, status) {
+    const entry = calls.get(key);
     if (!entry || entry.ended) return;
     entry.ended = true;
     entry.data.status = status;
@@ -159,14 +165,14 @@
     entry.el.classList.add("ended");
     entry.el.querySelector(".live-terminate").disabled = true;
     // Leave for a moment so the change is seen, then go.
-    window.setTimeout(function () { remove(callId); }, 3000);
+    window.setTimeout(function () { remove(key); }, 3000);
   }
 
-  function remove(callId) {
-    const entry = calls.get(callId);
+  function remove(key) {
+    const entry = calls.get(key);
     if (!entry) return;
     entry.el.remove();
-    calls.delete(callId);
+    calls.delete(key);
     refreshEmpty();
   }
 
@@ -176,32 +182,32 @@
     empty.hidden = visible > 0;
   }
 
-  function askTerminate(callId) {
-    const entry = calls.get(callId);
+  function askTerminate(key) {
+    const entry = calls.get(key);
     if (!entry || entry.ended) return;
-    pendingTerminate = callId;
+    pendingTerminate = key;
     document.getElementById("terminate-text").textContent =
       "The call from " + (entry.data.caller || "an unknown caller") + " will be disconnected.";
     if (typeof dialog.showModal === "function") dialog.showModal();
-    else if (window.confirm("Hang up this call?")) terminate(callId);
+    else if (window.confirm("Hang up this call?")) terminate(key);
   }
 
   dialog.addEventListener("close", function () {
-    const callId = pendingTerminate;
+    const key = pendingTerminate;
     pendingTerminate = null;
-    if (dialog.returnValue === "confirm" && callId) terminate(callId);
+    if (dialog.returnValue === "confirm" && key) terminate(key);
   });
 
-  function terminate(callId) {
-    const entry = calls.get(callId);
+  function terminate(key) {
+    const entry = calls.get(key);
     if (!entry) return;
     const button = entry.el.querySelector(".live-terminate");
     button.disabled = true;
     button.textContent = "Hanging up…";
-    window.Callcenter.post("/api/calls/" + encodeURIComponent(entry.data.id || callId) + "/terminate")
-      .then(function () { end(callId, "terminated"); })
+    window.Callcenter.post("/api/calls/" + encodeURIComponent(key) + "/terminate")
+      .then(function () { end(key, "terminated"); })
       .catch(function (error) {
-        if (error.status === 409) { end(callId, entry.data.status || "ended"); return; }
+        if (error.status === 409) { end(key, entry.data.status || "ended"); return; }
         button.disabled = false;
         button.textContent = "Hang up";
         entry.el.querySelector(".live-meta").textContent = "Could not hang up: " + error.message;

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from tests.browser.bot import bot_request
+from tests.browser.bot import access_token, bot_request
 from tests.browser.conftest import follow, goto, needs_browser, screenshot, sync_api
 
 pytestmark = needs_browser
@@ -95,3 +95,32 @@ def test_a_live_calls_page_follows_the_call_until_it_ends(open_page, server):
     sync_api.expect(details.locator(".badge.status-success")).to_have_text("success")
     sync_api.expect(page.locator("#connection")).to_have_text(re.compile("The call has ended"))
     sync_api.expect(details.get_by_role("button", name="Hang up")).to_have_count(0)
+
+
+def test_an_admin_on_all_stores_sees_every_live_call_when_two_stores_share_a_call_id(open_page, server):
+    """Cards were keyed by callId: two stores' calls with the same callId showed as one (2 of 4 on screen)."""
+    page = open_page("admin")
+    goto(page, "/live/?store=")  # All stores (the session remembers another test's pick otherwise)
+    sync_api.expect(page.get_by_label("Store")).to_have_value("")
+    sync_api.expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+    admin = access_token(server.url, "admin")
+    shared = ["SHARED-" + uuid.uuid4().hex[:8] for _ in range(2)]
+    made = [
+        bot_request(server.url, "POST", "/api/calls", {"callId": call_id, "caller": f"+1555000{n}{i}", "status": "in-progress", "store": slug}, token=admin)["data"]
+        for n, slug in enumerate(["demo-store", "corner-cafe"]) for i, call_id in enumerate(shared)
+    ]  # fmt: skip
+    assert len({call["id"] for call in made}) == 4
+    for call in made:
+        sync_api.expect(page.locator(f'article[data-id="{call["id"]}"]')).to_be_visible()
+    sync_api.expect(page.locator(f'article[data-call-id="{shared[0]}"]')).to_have_count(2)
+
+    # An event for one store's call changes that card only.
+    bot_request(server.url, "PATCH", f"/api/calls/{shared[0]}/transcript", {"transcript": "User: Only in the market.\n"})
+    market, cafe = (page.locator(f'article[data-id="{made[i]["id"]}"]') for i in (0, 2))
+    sync_api.expect(market.get_by_role("log", name="Transcript")).to_contain_text("Only in the market.")
+    sync_api.expect(cafe.get_by_role("log", name="Transcript")).not_to_contain_text("Only in the market.")
+    screenshot(page, "live-two-stores")
+    for call in made:
+        bot_request(server.url, "PATCH", f"/api/calls/{call['id']}", {"status": "success"}, token=admin)
+    for call in made:
+        sync_api.expect(page.locator(f'article[data-id="{call["id"]}"]')).to_have_count(0)

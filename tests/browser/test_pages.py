@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.bot import bot_request
+from tests.browser.bot import access_token, bot_request
 from tests.browser.conftest import follow, goto, needs_browser, screenshot, sync_api
 
 pytestmark = needs_browser
@@ -46,6 +47,28 @@ def test_an_owner_assigns_a_callback_and_the_agent_marks_it_done(open_page):
 
     goto(owner, detail_url)
     expect(owner.locator("#callback-status")).to_have_text("completed")
+
+
+def test_a_callback_scheduled_while_the_page_is_open_appears_in_the_list(open_page, server):
+    """Callbacks the voice agent makes (calls.services.create_callback, a callbackCreated event) show up live."""
+    page = open_page("owner")
+    goto(page, "/callbacks/")
+    expect(page.locator("#callbacks")).to_have_attribute("data-live", "open")
+    total = int(page.locator("#callback-total").inner_text())
+    caller = "+1555777" + str(uuid.uuid4().int)[:4]
+    bot_request(server.url, "POST", "/api/calls", {"callId": "CB-" + uuid.uuid4().hex[:10], "caller": caller, "status": "success"})
+    owner = access_token(server.url, "owner")
+    customer = bot_request(server.url, "GET", f"/api/customers?q={caller[1:]}", token=owner)[0]
+    # Overdue by a minute: the list puts it first.
+    when = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    made = bot_request(server.url, "POST", "/api/callbacks", {"customer": customer["id"], "scheduled_at": when, "reason": "Asked for a quote"}, token=owner)
+    row = page.locator(f'#callbacks-table tr[data-callback-id="{made["id"]}"]')
+    expect(row).to_be_visible()
+    expect(row).to_have_class(re.compile(r"\bnew\b"))
+    expect(row.locator('td[data-label="Reason"]')).to_have_text("Asked for a quote")
+    expect(page.locator("#callback-total")).to_have_text(str(total + 1))
+    expect(page.locator("#callbacks-new")).to_contain_text("New callback")
+    screenshot(page, "callbacks-live")
 
 
 def test_an_agent_takes_the_caller_waiting_longest_with_the_highest_priority(open_page):

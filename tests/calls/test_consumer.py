@@ -127,9 +127,9 @@ def session_cookie(user) -> bytes:
 
 
 def assert_seed_event(event: dict, kind: str, keys: set[str]) -> None:
-    """Seed 000's payload: exactly these keys, and a timestamp with its zone."""
+    """Seed 000's payload: exactly these keys (and, added beside callId, the call's id and store), and a timestamp with its zone."""
     assert event["type"] == kind
-    assert set(event) == {"type", "callId", "timestamp", *keys}
+    assert set(event) == {"type", "callId", "id", "store", "timestamp", *keys}
     assert datetime.fromisoformat(event["timestamp"]).tzinfo is not None
 
 

@@ -42,8 +42,10 @@ def test_create_sends_call_started(bot_api, store, sent, django_capture_on_commi
     assert len(sent) == 1
     store_id, message = sent[0]
     assert store_id == store.pk
-    assert set(message) == {"type", "callId", "caller", "receiver", "timestamp"}
+    assert set(message) == {"type", "callId", "id", "store", "caller", "receiver", "timestamp"}
     assert (message["type"], message["callId"], message["caller"], message["receiver"]) == ("callStarted", "TEST123", "+1234567890", "+0987654321")
+    # Beside callId (which two stores may share): the call's row id and its store, as pages key calls.
+    assert (message["id"], message["store"]) == (response.json()["data"]["id"], store.slug)
     assert_recent_timestamp(message["timestamp"])
 
 
@@ -67,7 +69,7 @@ def test_patch_sends_call_updated_with_the_changed_fields(bot_api, store, sent, 
     assert [m["type"] for _, m in sent] == ["callUpdated"]
     store_id, message = sent[0]
     assert store_id == store.pk
-    assert set(message) == {"type", "callId", "data", "timestamp"}
+    assert set(message) == {"type", "callId", "id", "store", "data", "timestamp"}
     assert message["callId"] == "LIVE-1"
     assert message["data"] == {"outcome": "asked for hours", "satisfaction": "positive"}
     assert_recent_timestamp(message["timestamp"])
@@ -84,8 +86,10 @@ def test_completing_patch_sends_call_updated_then_call_terminated(bot_api, store
     updated, terminated = sent[0][1], sent[1][1]
     # Timestamps in the event read as the REST answers give them: UTC, "Z".
     assert updated["data"] == {"endTime": "2025-10-05T10:05:00Z", "status": "success", "duration": 300}
-    assert set(terminated) == {"type", "callId", "status", "timestamp"}
+    assert set(terminated) == {"type", "callId", "id", "store", "status", "timestamp"}
     assert (terminated["callId"], terminated["status"]) == ("LIVE-1", "success")
+    call_pk = Call.objects.get(call_id="LIVE-1").pk
+    assert {(m["id"], m["store"]) for _, m in sent} == {(call_pk, store.slug)}
 
 
 def test_transcript_append_sends_transcript_updated_with_the_whole_transcript(bot_api, store, sent, django_capture_on_commit_callbacks):
@@ -100,8 +104,9 @@ def test_transcript_append_sends_transcript_updated_with_the_whole_transcript(bo
     assert len(sent) == 1
     store_id, message = sent[0]
     assert store_id == store.pk
-    assert set(message) == {"type", "callId", "transcript", "timestamp"}
+    assert set(message) == {"type", "callId", "id", "store", "transcript", "timestamp"}
     assert (message["type"], message["callId"], message["transcript"]) == ("transcriptUpdated", "LIVE-1", "User: Hello\nBot: Hi there!\n")
+    assert (message["id"], message["store"]) == (call.pk, store.slug)
     assert_recent_timestamp(message["timestamp"])
 
 
@@ -115,8 +120,9 @@ def test_terminate_sends_call_terminated(owner_api, store, sent, django_capture_
     assert len(sent) == 1
     store_id, message = sent[0]
     assert store_id == store.pk
-    assert set(message) == {"type", "callId", "status", "timestamp"}
+    assert set(message) == {"type", "callId", "id", "store", "status", "timestamp"}
     assert (message["type"], message["callId"], message["status"]) == ("callTerminated", "LIVE-1", "terminated")
+    assert (message["id"], message["store"]) == (call.pk, store.slug)
     assert_recent_timestamp(message["timestamp"])
 
 

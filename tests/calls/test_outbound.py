@@ -122,7 +122,7 @@ def test_twilio_unreachable_is_502_and_writes_nothing(owner_api, store, twilio_h
     response = owner_api.post("/api/calls/outbound", {"to": "+12125551234", "store": "main-street"}, format="json")
 
     assert response.status_code == 502, response.content
-    assert response.json()["message"] == "Twilio could not be reached: Connection refused"
+    assert response.json()["message"] == "Twilio could not be reached: try again in a moment."
     assert not Call.objects.exists()
 
 

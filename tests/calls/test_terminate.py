@@ -161,6 +161,24 @@ def test_twilio_unreachable_is_502_and_the_call_stays_live(owner_api, store, twi
     assert call.status == "in-progress"
 
 
+def test_twilio_unreachable_says_so_in_a_sentence_and_logs_the_detail(owner_api, store, twilio_http, monkeypatch, caplog):
+    """A failed hang-up showed the raw exception in the live card ("HTTPSConnectionPool… NameResolutionError")."""
+    raw = "HTTPSConnectionPool(host='api.twilio.com', port=443): Max retries exceeded (Caused by NameResolutionError(...))"
+
+    def unresolvable(*args, **kwargs):
+        raise requests.ConnectionError(raw)
+
+    monkeypatch.setattr(twilio_http, "request", unresolvable)
+    make_call(store, TWILIO_SID)
+
+    with caplog.at_level("WARNING", logger="voice.twilio"):
+        response = owner_api.post(f"/api/calls/{TWILIO_SID}/terminate")
+
+    assert response.status_code == 502
+    assert response.json()["message"] == "Twilio could not be reached: try again in a moment."
+    assert any(raw in record.getMessage() and TWILIO_SID in record.getMessage() for record in caplog.records)
+
+
 def test_twilio_call_without_twilio_config_is_503_and_stays_live(owner_api, store, settings):
     settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = None
     call = make_call(store, TWILIO_SID)
