@@ -1,5 +1,8 @@
 """Root URLs: API, docs, admin, voice webhooks and pages."""
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
@@ -29,7 +32,15 @@ schema_view = get_schema_view(
 # from its CDN; their scripts stay 'self'.
 docs_page = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["https://cdn.redoc.ly"], "worker-src": ["'self'", "blob:"]})
 
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico of every site (a 404 on every page before); the icon is a static SVG."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     # First: Twilio waits on the line for these, and the resolver tries patterns in order.
     path("", include("voice.urls")),
     route(r"api/health", api.HealthView.as_view(), "health"),

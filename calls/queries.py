@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -50,8 +51,7 @@ def filter_calls(qs: QuerySet[Call], params: dict[str, Any], tz: zoneinfo.ZoneIn
         if params.get(name):
             qs = qs.filter(**{name: params[name]})
     if params.get("search"):
-        term = params["search"]
-        qs = qs.filter(Q(caller__icontains=term) | Q(receiver__icontains=term) | Q(call_id__icontains=term))
+        qs = qs.filter(pk__in=search_ids(params["search"]))
     since, until = date_range(params, tz)
     if since:
         qs = qs.filter(start_time__gte=since)
@@ -65,6 +65,57 @@ def filter_calls(qs: QuerySet[Call], params: dict[str, Any], tz: zoneinfo.ZoneIn
         # (whose default this is, so its indexes still serve the sort).
         key = F(column).asc(nulls_last=True) if ascending else F(column).desc(nulls_first=True)
     return qs.order_by(key, "id" if ascending else "-id")
+
+
+# A number as people type one: digits with spaces, dots, dashes, brackets and a leading + ("+1 555 999 0001").
+TYPED_NUMBER = re.compile(r"\+?[\d\s().-]+")
+
+
+def search_ids(term: str) -> QuerySet:
+    """The ids of the calls `term` finds: part of the caller, receiver or callId, a number however it was typed
+    ("+1 555 999 0001" and "(555) 999-0001" find +15559990001), or words of the transcript.
+
+    One UNION of an id list per column (case-insensitive substrings, as icontains): on PostgreSQL each part
+    reads its trigram index (calls/migrations/0006 and 0007) and the calls are then fetched by id. An OR of
+    the same conditions over calls_call cannot use the transcript's index, so it read every call of the store."""
+    term = term.strip()
+    terms = [term]
+    digits = re.sub(r"\D", "", term)
+    if TYPED_NUMBER.fullmatch(term) and len(digits) >= 3 and digits != term:
+        terms.append(digits)
+    parts = [Call.objects.filter(**{f"{column}__icontains": t}).values("pk") for t in terms for column in ("caller", "receiver")]
+    parts.append(Call.objects.filter(call_id__icontains=term).values("pk"))
+    parts.append(TranscriptEntry.objects.filter(text__icontains=term).values("call_id"))
+    return parts[0].order_by().union(*(part.order_by() for part in parts[1:]))
+
+
+# What a call's one-line summary is taken from when the bot sent none (metadata.summary): the first thing
+# the caller said, within the transcript's first lines.
+SUMMARY_LINES = 4
+SUMMARY_CHARS = 100
+CALLER_SPEAKERS = ("user", "caller", "customer")
+# Twilio's DialCallStatus for a transfer nobody took.
+UNANSWERED_DIAL = ("busy", "no-answer", "failed", "canceled")
+
+
+def with_summaries(calls: list[Call]) -> list[Call]:
+    """Give each call of a page `summary` (one line) and `transfer` (whom it was put through to, and
+    whether they answered), for the history's columns: one query for the page's first transcript lines."""
+    wanted = [call.pk for call in calls if not (call.metadata or {}).get("summary")]
+    first_lines: dict[int, str] = {}
+    if wanted:
+        rows = TranscriptEntry.objects.filter(call_id__in=wanted, seq__lt=SUMMARY_LINES).order_by("call_id", "seq")
+        for call_id, speaker, text in rows.values_list("call_id", "speaker", "text"):
+            if speaker.lower() in CALLER_SPEAKERS and text.strip():
+                first_lines.setdefault(call_id, text.strip())
+    for call in calls:
+        metadata = call.metadata if isinstance(call.metadata, dict) else {}
+        line = str(metadata.get("summary") or first_lines.get(call.pk, "")).splitlines()
+        line = line[0] if line else ""
+        call.summary = line if len(line) <= SUMMARY_CHARS else line[: SUMMARY_CHARS - 1].rstrip() + "…"
+        target = str(metadata.get("transferTo") or "")
+        call.transfer = f"{target} (no answer)" if target and metadata.get("dialStatus") in UNANSWERED_DIAL else target
+    return calls
 
 
 def count_calls(qs: QuerySet[Call], params: dict[str, Any], store_ids: list[int] | None, tz: zoneinfo.ZoneInfo) -> int:

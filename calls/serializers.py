@@ -168,7 +168,9 @@ class CallFilterSerializer(serializers.Serializer):
     language = serializers.RegexField(LANGUAGE_RE, required=False, max_length=12)
     caller = serializers.CharField(required=False, max_length=40)
     receiver = serializers.CharField(required=False, max_length=40)
-    search = serializers.CharField(required=False, max_length=64)
+    search = serializers.CharField(
+        required=False, max_length=64, help_text="Part of the caller, receiver or callId, a number typed in any format ('(555) 999-0001'), or words of the transcript."
+    )
     startDate = serializers.CharField(required=False)
     endDate = serializers.CharField(required=False)
     sortBy = serializers.ChoiceField(choices=list(SORT_FIELDS), required=False, default="startTime")

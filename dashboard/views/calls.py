@@ -28,6 +28,9 @@ COLUMNS = [
     ("Receiver", "receiver"),
     ("Type", None),
     ("Status", "status"),
+    ("Outcome", None),
+    ("Transfer", None),
+    ("Summary", None),
     ("Language", None),
     ("Duration", "duration"),
 ]
@@ -61,7 +64,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
             qs = queries.filter_calls(visible_calls(request, store), params, page_tz(store))
             total = qs.count()
             first = (params["page"] - 1) * PAGE_SIZE
-            calls = list(qs.select_related("store")[first : first + PAGE_SIZE])
+            calls = queries.with_summaries(list(qs.select_related("store")[first : first + PAGE_SIZE]))
         except DjangoValidationError as exc:
             add_errors(form, exc)
     else:

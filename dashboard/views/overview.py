@@ -81,7 +81,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "figures": [(label, summary.get(key)) for key, label in ROLE_FIGURES[role] if key in summary],
         "alerts": alerts,
         "actions": [action for action in actions if action["url"]],
-        "recent": calls.select_related("store").order_by("-start_time", "-id")[:8],
+        "recent": queries.with_summaries(list(calls.select_related("store").order_by("-start_time", "-id")[:8])),
         "board": board,
     }
     return page(request, "dashboard/overview.html", context, store=store)

@@ -23,6 +23,16 @@
     if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
+  // A table row with data-href opens that page wherever it is clicked (its first cell's link is still there
+  // for the keyboard and for opening in a new tab); clicks on the row's own links and controls are theirs.
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const row = event.target.closest && event.target.closest("tr[data-href]");
+    if (!row || event.target.closest("a, button, input, select, textarea, label, summary")) return;
+    if (window.getSelection && String(window.getSelection())) return; // selecting text to copy it
+    window.location.assign(row.dataset.href);
+  });
+
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.addEventListener("click", function () {
       const input = document.querySelector(button.dataset.copy);

@@ -54,3 +54,15 @@ def test_a_bad_date_is_shown_next_to_its_field(open_page):
     field = page.get_by_label("To", exact=True)
     sync_api.expect(field).to_have_attribute("aria-invalid", "true")
     sync_api.expect(page.locator("#id_endDate_error")).to_contain_text("before startDate")
+
+
+def test_a_click_anywhere_on_a_row_opens_the_call(open_page):
+    page = open_page("owner")
+    goto(page, "/calls/?search=DEMO-0000004")
+    row = page.locator("table.calls-table tbody tr")
+    sync_api.expect(row).to_have_count(1)
+    # The history says what the call was about: the caller's first words, and its outcome.
+    sync_api.expect(row.locator("td[data-label=Summary]")).not_to_have_text("—")
+    follow(page, row.locator("td[data-label=Duration]"))
+    sync_api.expect(page.get_by_role("heading", name="Transcript")).to_be_visible()
+    sync_api.expect(page.locator("dl.details").first).to_contain_text("DEMO-0000004")

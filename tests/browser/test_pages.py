@@ -143,3 +143,9 @@ def test_every_overview_link_opens_a_page(open_page, username):
         assert response.headers["content-type"].startswith("text/html"), link
         expect(page.locator("h1")).to_be_visible()
         assert "Django REST framework" not in page.title(), link
+
+
+def test_the_favicon_is_served(open_page):
+    page = open_page()
+    answer = page.request.get("/favicon.ico")
+    assert answer.status == 200 and answer.headers["content-type"].startswith("image/svg+xml")

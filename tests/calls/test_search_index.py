@@ -8,22 +8,29 @@ import pytest
 from django.db import connection
 
 from calls import queries
-from calls.models import Call
-from tests.calls.factories import make_calls
+from calls.models import Call, TranscriptEntry
+from tests.calls.factories import BASE_TIME, make_calls
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
 
 @pytest.fixture
 def many_calls(store, other_store) -> None:
-    make_calls(store, 20000, step=timedelta(seconds=-30), statuses=("success", "failed", "missed"), durations=(30, 90, 400))
-    make_calls(other_store, 2000, step=timedelta(seconds=-30))
+    made = make_calls(store, 20000, step=timedelta(seconds=-30), statuses=("success", "failed", "missed"), durations=(30, 90, 400))
+    made += make_calls(other_store, 2000, step=timedelta(seconds=-30))
+    # Two lines a call; every 1,000th caller asks for oat milk.
+    TranscriptEntry.objects.bulk_create(
+        TranscriptEntry(call=call, seq=seq, speaker=speaker, text=text, at=BASE_TIME)
+        for i, call in enumerate(made)
+        for seq, (speaker, text) in enumerate([("User", "Where is the oat milk?" if i % 1000 == 7 else f"Do you have item {i}?"), ("Bot", "Let me check.")])
+    )
     with connection.cursor() as cursor:
         # Rows inserted after a GIN index was built wait in its pending list (which the planner prices
         # as a scan) until autovacuum merges them; a test cannot wait for autovacuum.
-        for name in ("call_caller_trgm", "call_receiver_trgm", "call_call_id_trgm"):
+        for name in ("call_caller_trgm", "call_receiver_trgm", "call_call_id_trgm", "transcript_text_trgm"):
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
         cursor.execute("ANALYZE calls_call")
+        cursor.execute("ANALYZE calls_transcriptentry")
 
 
 def plan(qs) -> str:
@@ -43,8 +50,21 @@ def test_search_count_and_page_use_the_trigram_indexes(store, many_calls, term):
 
     for found in (count_plan, page_plan):
         assert "call_caller_trgm" in found and "call_receiver_trgm" in found and "call_call_id_trgm" in found, found
+        assert "transcript_text_trgm" in found, found
         assert "Seq Scan" not in found, found
     assert qs.count() == sum(term.upper() in f"{c.caller} {c.receiver} {c.call_id}".upper() for c in Call.objects.filter(store=store))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("term", ["oat milk", "(555) 001-2345"])
+def test_a_transcript_word_or_a_typed_number_reads_the_indexes_too(store, many_calls, term):
+    qs = queries.filter_calls(Call.objects.filter(store_id__in=[store.pk]), {"search": term}, UTC)
+
+    for found in (plan(qs.values("pk").annotate()), plan(qs.values("pk")[:20])):
+        assert "transcript_text_trgm" in found and "call_caller_trgm" in found, found
+        assert "Seq Scan" not in found, found
+    expected = 20 if term == "oat milk" else 1
+    assert qs.count() == expected
 
 
 @pytest.mark.postgres

@@ -84,7 +84,7 @@ def test_history_query_count_is_fixed(owner, store, django_assert_max_num_querie
     make_calls(store, 300, statuses=("success", "missed", "in-progress"))
     client = signed_in(owner)
     client.get("/calls/")  # the session's first read
-    # session, user, picked store, page's store list, count, rows
+    # session, user, picked store, page's store list, count, rows, the rows' first transcript lines (summaries)
     with django_assert_max_num_queries(7):
         response = client.get("/calls/", {"status": "success", "search": "+1555", "sortBy": "duration"})
     assert response.context["total"] == 100
@@ -151,3 +151,27 @@ def test_terminating_needs_the_csrf_token(owner, store):
     call = make_call(store, "LIVE-2", status="in-progress")
     assert signed_in(owner, csrf=True).post(f"/calls/{call.pk}/terminate/").status_code == 403
     assert Call.objects.get(pk=call.pk).status == "in-progress"
+
+
+def test_history_rows_show_outcome_transfer_and_a_one_line_summary(owner, store):
+    """The history showed when, who and how long only: what the call was about meant opening each one."""
+    transferred = make_call(store, "T-1", caller="+15551110001", status="success", outcome="transferred to Pharmacy",
+                            metadata={"transferTo": "Pharmacy", "dialStatus": "no-answer"})  # fmt: skip
+    add_entries(transferred, [("Bot", "Thank you for calling."), ("User", "Can I talk to the pharmacy about my prescription?")])
+    summed = make_call(store, "S-1", caller="+15551110002", status="success", outcome="answered", metadata={"summary": "Asked the closing time.\nSecond line."})
+    make_call(store, "E-1", caller="+15551110003", status="missed")
+    long_line = make_call(store, "L-1", caller="+15551110004", status="success")
+    add_entries(long_line, [("Caller", "word " * 60)])
+
+    response = signed_in(owner).get("/calls/")
+    by_id = {call.call_id: call for call in response.context["calls"]}
+    assert (by_id["T-1"].transfer, by_id["T-1"].summary) == ("Pharmacy (no answer)", "Can I talk to the pharmacy about my prescription?")
+    assert (by_id["S-1"].transfer, by_id["S-1"].summary) == ("", "Asked the closing time.")
+    assert (by_id["E-1"].transfer, by_id["E-1"].summary) == ("", "")
+    assert len(by_id["L-1"].summary) == 100 and by_id["L-1"].summary.endswith("…")
+    html = response.content.decode()
+    for label in ("Outcome", "Transfer", "Summary"):
+        assert f">{label}</th>" in html
+    assert "transferred to Pharmacy" in html and "Pharmacy (no answer)" in html
+    # The whole row opens the call (static/js/app.js follows a row's data-href).
+    assert f'data-href="/calls/{transferred.pk}/"' in html
