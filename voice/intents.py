@@ -15,7 +15,7 @@ from voice.dead_ends import Staff
 from voice.faq import FaqMatch, best_faq
 from voice.when import AskedDay, asked_days
 from voice.matching import Item, content_words, match_department, singular
-from voice.normalise import _any_of, phrases, said
+from voice.normalise import UNIT_WORDS, _any_of, phrases, said
 
 # Phrases in English, Spanish and Hindi (romanised as speech recognition writes it, and Devanagari).
 GOODBYE = phrases(
@@ -146,6 +146,10 @@ def understand(ctx: Context) -> list[Intent]:
     # What the department's name or keywords leave unexplained may be a product ("frozen peas").
     leftover = [word for word in content if singular(word) not in dept_match.words] if dept_match else content
     item = ctx.item(content, correct=False)
+    if item is None and UNIT_WORDS.intersection(content):
+        # A size in brackets is not part of the name it is matched on ("Hummus (10 oz)"): try without the units.
+        content = [word for word in content if word not in UNIT_WORDS]
+        item = ctx.item(content, correct=False)
     # The store's FAQ before deals, hours and departments ("do you offer catering", "do you cut keys"), unless
     # the caller asks to be put through, or a product is named whole and the FAQ only shares one word with it.
     found = best_faq(ctx.store, raw, version=ctx.version)

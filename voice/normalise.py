@@ -28,9 +28,20 @@ def words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", fold(text))
 
 
+# A unit said after a number, as item names abbreviate it ("10 ounce" is "10 oz", as in "Extension Cord 50 ft").
+UNITS = {
+    "ounce": "oz", "ounces": "oz", "pound": "lb", "pounds": "lb", "lbs": "lb", "foot": "ft", "feet": "ft", "milliliter": "ml",
+    "milliliters": "ml", "liter": "l", "liters": "l", "count": "ct", "inches": "inch", "gallons": "gallon", "quarts": "quart",
+}  # fmt: skip
+
+
+UNIT_WORDS = frozenset(UNITS.values()) | {"oz", "fl"}
+
+
 def normalise(speech: str) -> str:
-    """The utterance as the engine reads it: folded words, one space apart."""
-    return " ".join(words(speech))
+    """The utterance as the engine reads it: folded words, one space apart, a unit after a number as names write it."""
+    said = words(speech)
+    return " ".join(UNITS.get(word, word) if index and said[index - 1].isdigit() else word for index, word in enumerate(said))
 
 
 def singular(word: str) -> str:

@@ -225,3 +225,12 @@ def test_skus_stay_out_of_the_vocabulary_and_are_still_found_exactly(shop):
     assert "mlk002" not in vocabulary(shop, "ml").words
     assert "chocolate" in vocabulary(shop, "ch").words
     assert search_items(shop, ["mlk002"]).item.sku == "MLK002"
+
+
+def test_a_size_said_in_words_of_units_finds_the_item_whether_its_name_brackets_it_or_not(shop):
+    add(shop, InventoryItem, name="Hummus (10 oz)", sku="HUM010", price=Decimal("3.99"), stock_quantity=8, location="Deli")
+    add(shop, InventoryItem, name="Extension Cord 50 ft", sku="EXT050", price=Decimal("24.98"), stock_quantity=8, location="Aisle 8")
+
+    assert ask(shop, "how much is the hummus 10 ounce").say.startswith("Hummus (10 oz) is $3.99.")
+    assert ask(shop, "how much is the extension cord 50 foot").say.startswith("Extension Cord 50 ft is $24.98.")
+    assert ask(shop, "do you have pound cake").intent == "not_found"  # "pound" is a unit only after a number
