@@ -74,6 +74,10 @@ def to_department(ctx: Context, dept: Department) -> Reply:
 def product(ctx: Context, intent: Intent) -> Reply:
     """Answer what was asked: the price, where it is, or (by default) whether it's in stock, with both."""
     item: Item = intent.item
+    if intent.options and "where" in intent.ask and item.location:
+        # Every kind of it is in one place: "You'll find the creamy and the crunchy peanut butter in aisle 5."
+        both = _listed(ctx, [one.name for one in (item, *intent.options)])
+        return reply(ctx, "product", "product_location", "anything_else", subject=item.sku, item_name=both, item=both, location=item.location)
     values = {
         "item_name": item.name, "item": item.name, "price": money(item.price), "stock_quantity": item.stock_quantity,
         "location": item.location or ctx.prompts.text("the_store"), "department": item.department_name,
@@ -146,6 +150,23 @@ def complaint(ctx: Context, intent: Intent) -> Reply:
     return answer_help.callback_offer(ctx, "complaint", "nobody_available", wanted="complaint")
 
 
+def _listed(ctx: Context, names: list[str]) -> str:
+    return ", ".join(names[:-1]) + f" {ctx.prompts.text('and')} " + names[-1] if len(names) > 1 else names[0]
+
+
+def ask_which(ctx: Context, intent: Intent) -> Reply:
+    """Several items answer what was said: name them and ask which one (never the first silently)."""
+    spoken = _listed(ctx, [item.name for item in intent.options])
+    return reply(ctx, "ask_which", "ask_which", subject=intent.options[0].sku, item_name=spoken, item=spoken)
+
+
+def person_for(ctx: Context, intent: Intent) -> Reply:
+    """A person asked for: in the department meant when there is one, else the operator."""
+    if intent.department is not None:
+        return to_department(ctx, intent.department)
+    return person(ctx, intent)
+
+
 def address(ctx: Context, intent: Intent) -> Reply:
     """The address, the phone number, or both in the order asked."""
     asked = [ask for ask in intent.words if ask in ("address", "phone")] or ["address"]
@@ -187,7 +208,8 @@ def digits(ctx: Context, intent: Intent) -> Reply:
 # Each intent's answer. A new kind of intent (voice/intents.py) gets its answer here.
 ANSWERS: dict[str, Callable[[Context, Intent], Reply]] = {
     "timeout": timeout, "digits": digits, "miss": miss, "operator": operator, "goodbye": goodbye, "thanks": goodbye,
-    "manager": manager, "person": person, "department": department, "product": product, "not_found": not_found,
+    "manager": manager, "person": person_for, "department": department, "product": product, "not_found": not_found,
+    "ask_which": ask_which, "query": miss, "followup": miss, "accept": miss,
     "deals": deals, "hours": hours, "address": address, "staff": staff, "complaint": complaint,
     "faq": lambda ctx, intent: answer_help.faq(ctx, intent.faq), "robot": lambda ctx, intent: answer_help.robot(ctx),
     "accept_callback": lambda ctx, intent: answer_help.accept_callback(ctx), "decline": lambda ctx, intent: answer_help.decline_offer(ctx),
@@ -195,6 +217,26 @@ ANSWERS: dict[str, Callable[[Context, Intent], Reply]] = {
 
 
 def answer(ctx: Context, intents: list[Intent]) -> Reply:
-    """The reply to the turn's intents."""
-    first = intents[0] if intents else Intent("miss")
-    return ANSWERS[first.kind](ctx, first)
+    """The reply to the turn's intents: each answered in the order asked, in one reply ("milk is $3.99 in aisle 1,
+    and eggs are sold out"); a transfer or a goodbye ends it, a re-ask only when nothing else was understood."""
+    replies = [ANSWERS[intent.kind](ctx, intent) for intent in intents] or [miss(ctx)]
+    understood = [one for one in replies if one.intent != "reask"] or replies[:1]
+    if len(understood) == 1:
+        return understood[0]
+    closing = ctx.prompts.say("anything_else")
+    spoken: list[str] = []
+    ending = None
+    state: dict = {}
+    for one in understood:
+        text = one.say
+        if text.endswith(closing):
+            text = text[: -len(closing)].rstrip()
+        if text and text not in spoken:
+            spoken.append(text)
+        state.update(one.state or {})
+        if one.transfer is not None or one.hang_up or one.callback is not None or (one.state or {}).get("offer"):
+            ending = one  # a transfer, a goodbye or an offer is the last thing said
+            break
+    first = ending or understood[0]
+    say = " ".join(spoken) if ending else " ".join([*spoken, closing])
+    return dataclasses.replace(first, say=say, state=state or first.state)

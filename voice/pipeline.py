@@ -12,15 +12,22 @@ the reply's dialogue state in Call.dialogue_state for the next turn, which may l
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from store.models import Store
 from voice.answer import answer
 from voice.context import Context
 from voice.intents import understand
 from voice.resolve import resolve
-from voice.turn import Reply, Turn
+from voice.turn import TRANSFER_OFFERS, Reply, Turn
 
 
 def respond(store: Store, turn: Turn, *, now: dt.datetime, version: int | None = None) -> Reply:
     ctx = Context(store, turn, now, version=version)
-    return answer(ctx, resolve(ctx, understand(ctx)))
+    intents, scene = resolve(ctx, understand(ctx))
+    reply = answer(ctx, intents)
+    # What the conversation is about (the scene), and what the answer itself keeps (a pending offer, a topic).
+    state = {**scene.state(), **(reply.state or {})}
+    if reply.intent in TRANSFER_OFFERS and "offer" not in state:
+        state["offer"] = {"kind": "transfer", "to": "operator"}
+    return replace(reply, state=state)
