@@ -182,13 +182,17 @@ def size_words(name: str) -> frozenset[str]:
     return frozenset(singular(word) for size in SIZE.findall(name) for word in words(size))
 
 
+# Endings that make a word of a name another form of it ("decking" for "deck"), not another word ("deliver", "deli").
+INFLECTIONS = ("s", "es", "ing", "ed", "er", "ers")
+
+
 def _said_in(said: str, known: frozenset[str] | set[str]) -> bool:
     """Whether a word of the caller's is one of these: the same, nearly ("avacado"), or made longer ("decking")."""
     if said in known:
         return True
     if said.isdigit():
         return False
-    return any(_close(said, word) or (len(word) >= 4 and said.startswith(word) and len(said) - len(word) <= 3) for word in known)
+    return any(_close(said, word) or (len(word) >= 4 and said.startswith(word) and said[len(word):] in INFLECTIONS) for word in known)
 
 
 # (coverage, the name or an alias said exactly, a name over an alias, -extra numbers (another size), -extra words of
@@ -213,7 +217,7 @@ def _rank(query: list[str], item: Item, also: tuple[str, ...] | list[str] = ()) 
         if not matched:
             continue
         units = sum(1 for said in query if said in UNITS and (said in known or said in sizes))
-        unsaid = [word for word in said_words if word not in UNITS and word not in spoken and not any(_close(said, word) or said.startswith(word) for said in spoken)]
+        unsaid = [word for word in said_words if word not in UNITS and word not in spoken and not any(_said_in(said, frozenset((word,))) for said in spoken)]
         extra, numbers = len(unsaid), sum(1 for word in unsaid if word.isdigit())
         size_extra = sum(1 for word in sizes if word not in spoken and word not in UNITS and not word.isdigit() and word != "per")
         coverage = len(matched) / len(required)

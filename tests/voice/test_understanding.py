@@ -141,3 +141,13 @@ def test_yes_answers_the_pending_offer_and_goodbye_is_goodbye_whatever_was_offer
 def test_a_follow_up_about_deals_names_the_department(hardware):
     deals, garden = call(hardware, "any deals on plumbing", "what about the garden center")
     assert deals.intent == garden.intent == "deals" and "MULCH1" in garden.say.replace(" ", "")
+
+
+def test_a_word_is_another_form_of_a_name_only_by_an_inflection(hardware):
+    """"decking" is "deck" made longer; "deliver" is no "deli" (an item with that alias was read out for "do you deliver")."""
+    add(hardware, InventoryItem, name="Deck Screws 2-1/2 inch 1 lb Box", sku="DECK1", price=Decimal("9.97"), stock_quantity=80, location="Aisle 14")
+    add(hardware, InventoryItem, name="Sliced Ham", sku="HAM1", price=Decimal("7.99"), stock_quantity=8, location="Deli", aliases=["deli"])
+    screws, = call(hardware, "sorry i'm looking for uh screws for decking")
+    assert screws.intent == "product" and screws.subject == "DECK1"
+    deliver, = call(hardware, "do you deliver")
+    assert "Sliced Ham" not in deliver.say
