@@ -231,7 +231,10 @@ def answer(ctx: Context, intents: list[Intent]) -> Reply:
         text = one.say
         if text.endswith(closing):
             text = text[: -len(closing)].rstrip()
-        if text and text not in spoken:
+        # Each sentence once: a store's address template may already say its phone number.
+        said_so_far = " ".join(spoken)
+        text = " ".join(sentence for sentence in re.split(r"(?<=[.!?])\s+", text) if sentence and sentence not in said_so_far)
+        if text:
             spoken.append(text)
         state.update(one.state or {})
         if one.transfer is not None or one.hang_up or one.callback is not None or (one.state or {}).get("offer"):
