@@ -178,7 +178,7 @@ class UserListView(APIView):
 
     @swagger_auto_schema(request_body=UserWriteSerializer, responses={201: USER_WRITTEN})
     def post(self, request: Request) -> Response:
-        data = validated(UserWriteSerializer, request.data).validated_data
+        data = validated(UserWriteSerializer, request.data, context={"actor": request.user}).validated_data
         user = services.create_user(actor=request.user, data=data)
         return Response({"success": True, "message": "User created", "data": user_to_dict(user)}, status=status.HTTP_201_CREATED)
 
@@ -198,7 +198,7 @@ class UserDetailView(APIView):
     @swagger_auto_schema(request_body=UserWriteSerializer, responses={200: USER_WRITTEN})
     def put(self, request: Request, pk: int) -> Response:
         user = self._get(request, pk)
-        data = validated(UserWriteSerializer, request.data, instance=user, partial=True).validated_data
+        data = validated(UserWriteSerializer, request.data, instance=user, partial=True, context={"actor": request.user}).validated_data
         user = services.update_user(actor=request.user, user=user, data=data)
         return Response({"success": True, "message": "User updated", "data": user_to_dict(user)})
 

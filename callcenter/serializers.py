@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 
+from callcenter import services
 from callcenter.models import User
+from callcenter.validation import EveryError
 
 
 def user_stores(user: User) -> list[str]:
@@ -41,8 +43,10 @@ def login_user_to_dict(user: User) -> dict[str, Any]:
     return {**user_to_dict(user), "full_name": user.get_full_name(), "first_name": user.first_name, "last_name": user.last_name}
 
 
-class UserWriteSerializer(serializers.Serializer):
-    """POST/PUT /api/users: who the person is, their role and stores."""
+class UserWriteSerializer(EveryError, serializers.Serializer):
+    """POST/PUT /api/users: who the person is, their role and stores. With context["actor"], the
+    rules of callcenter.services (a taken username, the stores a role needs) are checked too, so one
+    answer names every problem."""
 
     username = serializers.RegexField(r"^[\w.@+-]{3,150}$", error_messages={"invalid": "3-150 letters, digits or . @ + - _"})
     email = serializers.EmailField(required=False, allow_blank=True)
@@ -54,6 +58,7 @@ class UserWriteSerializer(serializers.Serializer):
     isActive = serializers.BooleanField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, list[str]] = {}
         if "password" in attrs:
             # The similarity check needs the person: the stored one on update, overlaid with this request.
             base = self.instance
@@ -66,7 +71,13 @@ class UserWriteSerializer(serializers.Serializer):
             try:
                 password_validation.validate_password(attrs["password"], person)
             except DjangoValidationError as exc:
-                raise serializers.ValidationError({"password": exc.messages}) from exc
+                errors["password"] = exc.messages
+        actor = self.context.get("actor")
+        if actor is not None:
+            for field, messages in services.user_errors(actor=actor, data=attrs, user=self.instance).items():
+                errors.setdefault(field, messages)
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 

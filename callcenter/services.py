@@ -41,9 +41,50 @@ def _resolve_stores(actor: User, role: str, slugs: list[str] | None) -> list[Sto
     return stores
 
 
-def _check_role(actor: User, role: str) -> None:
+def _role_errors(actor: User, role: str) -> list[str]:
     if actor.role != User.Role.ADMIN and not actor.is_superuser and role != User.Role.AGENT:
-        raise ValidationError({"role": ["Owners may only create and change agents."]})
+        return ["Owners may only create and change agents."]
+    return []
+
+
+def _role_for(actor: User, data: dict[str, Any], user: User | None) -> str:
+    if user is not None:
+        return data.get("role", user.role)
+    return data.get("role") or (User.Role.AGENT if actor.role == User.Role.USER else User.Role.USER)
+
+
+def _checked(actor: User, data: dict[str, Any], user: User | None) -> tuple[dict[str, list[str]], list[Store] | None]:
+    """Every rule a new person (`user` None) or a change breaks, by field, and the stores named."""
+    role = _role_for(actor, data, user)
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, messages: list[str]) -> None:
+        if messages:
+            errors.setdefault(field, []).extend(messages)
+
+    add("role", _role_errors(actor, role))
+    if user is not None and user.pk == actor.pk and (role != user.role or data.get("isActive") is False):
+        add("role", ["You cannot change your own role or deactivate yourself."])
+    if user is None and not data.get("password"):
+        add("password", ["This field is required."])
+    username = data.get("username")
+    if username and User.objects.filter(username__iexact=username).exclude(pk=getattr(user, "pk", None)).exists():
+        add("username", ["A user with that username already exists."])
+    stores = None
+    try:
+        stores = _resolve_stores(actor, role, data.get("stores", []) if user is None else data.get("stores"))
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            add(field, messages)
+    if user is not None and stores is None and role == User.Role.AGENT and user.role != User.Role.AGENT:
+        add("stores", ["Name the one store the agent works in."])
+    return errors, stores
+
+
+def user_errors(*, actor: User, data: dict[str, Any], user: User | None = None) -> dict[str, list[str]]:
+    """What create_user (`user` None) or update_user would refuse in `data`, every field at once
+    (UserWriteSerializer reports them with its own field errors)."""
+    return _checked(actor, data, user)[0]
 
 
 def _apply(user: User, role: str, stores: list[Store] | None) -> None:
@@ -59,13 +100,10 @@ def _apply(user: User, role: str, stores: list[Store] | None) -> None:
 
 def create_user(*, actor: User, data: dict[str, Any]) -> User:
     """Create a person with a role; owners create agents of their own stores only."""
-    role = data.get("role") or (User.Role.AGENT if actor.role == User.Role.USER else User.Role.USER)
-    _check_role(actor, role)
-    if not data.get("password"):
-        raise ValidationError({"password": ["This field is required."]})
-    if User.objects.filter(username__iexact=data["username"]).exists():
-        raise ValidationError({"username": ["A user with that username already exists."]})
-    stores = _resolve_stores(actor, role, data.get("stores", []))
+    role = _role_for(actor, data, None)
+    errors, stores = _checked(actor, data, None)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         user = User.objects.create_user(
             username=data["username"],
@@ -106,15 +144,10 @@ def update_user(*, actor: User, user: User, data: dict[str, Any]) -> User:
 
     A new password or a deactivation ends the person's sign-ins; any change to what they may see
     closes their live sockets (they were authorised at connect)."""
-    role = data.get("role", user.role)
-    _check_role(actor, role)
-    if user.pk == actor.pk and (role != user.role or data.get("isActive") is False):
-        raise ValidationError({"role": ["You cannot change your own role or deactivate yourself."]})
-    if "username" in data and User.objects.filter(username__iexact=data["username"]).exclude(pk=user.pk).exists():
-        raise ValidationError({"username": ["A user with that username already exists."]})
-    stores = _resolve_stores(actor, role, data.get("stores"))
-    if stores is None and role == User.Role.AGENT and user.role != User.Role.AGENT:
-        raise ValidationError({"stores": ["Name the one store the agent works in."]})
+    role = _role_for(actor, data, user)
+    errors, stores = _checked(actor, data, user)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         before = audience_of(user)
         for api_name, field in (("username", "username"), ("email", "email"), ("firstName", "first_name"), ("lastName", "last_name"), ("isActive", "is_active")):

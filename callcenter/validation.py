@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.serializers import as_serializer_error
 
 # The largest row offset a list takes: the databases' OFFSET is a 64-bit integer (beyond it a 500).
 MAX_OFFSET = 2**63 - 1
@@ -32,3 +36,36 @@ class PageLimitField(serializers.IntegerField):
 
     def to_internal_value(self, data: Any) -> int:
         return min(super().to_internal_value(data), self.maximum)
+
+
+class EveryError:
+    """A serializer mixin that reports every problem in one answer: each field's own errors, and the
+    rules of `validate()` checked on the fields that are valid (DRF stops before `validate()` at the
+    first field error, so a form showed a duplicate only once the other fields were right).
+    `validate()` must therefore accept values with some fields absent."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        try:
+            return super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict) or not isinstance(data, Mapping):
+                raise
+            errors = dict(exc.detail)
+        valid: dict[str, Any] = {}
+        for field in self._writable_fields:  # type: ignore[attr-defined]
+            if field.field_name in errors:
+                continue
+            try:
+                value = field.run_validation(field.get_value(data))
+                method = getattr(self, "validate_" + field.field_name, None)
+                if method is not None:
+                    value = method(value)
+            except (serializers.ValidationError, DjangoValidationError, SkipField):
+                continue
+            self.set_value(valid, field.source_attrs, value)  # type: ignore[attr-defined]
+        try:
+            self.validate(valid)  # type: ignore[attr-defined]
+        except (serializers.ValidationError, DjangoValidationError) as exc:
+            for name, messages in as_serializer_error(exc).items():
+                errors.setdefault(name, messages)
+        raise serializers.ValidationError(errors)

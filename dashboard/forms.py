@@ -37,32 +37,47 @@ class PageForm(forms.Form):
 
 
 class ApiForm(PageForm):
-    """A form whose values are checked by an API serializer: fields are text, the serializer converts."""
+    """A form whose values are checked by an API serializer: fields are text, the serializer converts.
+
+    Date-times are typed in the store's zone `tz` (a datetime-local input has none): shown in it, read
+    in it, and the value shown for the row's `current` moment, sent back unchanged, is that moment
+    itself, so saving a form twice moves nothing."""
 
     list_fields: tuple[str, ...] = ()
     # Blank means "none" for these (a department or item reference, a date).
     null_fields: tuple[str, ...] = ()
+    datetime_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, tz: zoneinfo.ZoneInfo | None = None, current: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tz, self.current = tz, current
 
     def api_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for name, value in self.cleaned_data.items():
             if name in self.list_fields:
                 value = words(value)
-            elif name in self.null_fields and value in ("", None):
+            elif name in self.datetime_fields and value and self.tz is not None and self.current is not None:
+                moment = getattr(self.current, name, None)
+                if moment is not None and value == local_value(moment, self.tz):
+                    value = moment
+            if name in self.null_fields and value in ("", None):
                 value = None
             data[name] = value
         return data
 
     @classmethod
-    def initial_from(cls, representation: dict[str, Any]) -> dict[str, Any]:
-        """A serializer's representation of a row as the form's initial values."""
+    def initial_from(cls, representation: dict[str, Any], *, tz: zoneinfo.ZoneInfo | None = None) -> dict[str, Any]:
+        """A serializer's representation of a row as the form's initial values (date-times in `tz`)."""
         initial = {}
         for name in cls.base_fields:
             value = representation.get(name)
             if name in cls.list_fields and isinstance(value, list):
                 value = ", ".join(str(v) for v in value)
             elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d.*", value):
-                value = value[:16]  # an ISO datetime as a datetime-local input wants it
+                moment = datetime.fromisoformat(value)
+                # as a datetime-local input wants it, in the store's zone
+                value = local_value(moment, tz) if tz is not None and moment.tzinfo is not None else value[:16]
             initial[name] = "" if value is None else value
         return initial
 
@@ -134,7 +149,7 @@ class StoreInfoForm(ApiForm):
         return data
 
     @classmethod
-    def initial_from(cls, representation: dict[str, Any]) -> dict[str, Any]:
+    def initial_from(cls, representation: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         initial = {name: representation.get(name) or "" for name in cls.base_fields if name != "holiday_hours"}
         for day in WEEKDAYS:
             span = (representation.get("opening_hours") or {}).get(day) or {}
@@ -192,6 +207,7 @@ class InventoryItemForm(ApiForm):
 
 class CouponForm(ApiForm):
     null_fields = ("department", "item", "expires_at")
+    datetime_fields = ("expires_at",)
 
     code = text("Code", max_length=40)
     description = text("Description", max_length=300)

@@ -225,7 +225,7 @@ class VoiceTemplatesView(StoreRowsView):
     @swagger_auto_schema(manual_parameters=[STORE_PARAM], operation_description="A `variation_number` the prompt already has becomes the next free one; the message says so.")
     def post(self, request: Request) -> Response:
         store = store_from(request)
-        data = validated(self.serializer_class, request.data, tz=store.tzinfo, context={"store": store}).validated_data
+        data = validated(self.serializer_class, request.data, tz=store.tzinfo, context={"store": store, "next_free_variation": True}).validated_data
         row, asked = services.add_voice_template(actor=request.user, store=store, data=data)
         moved = f" as variation {row.variation_number} (variation {asked} was taken)" if asked else ""
         return written(f"Voice template added successfully{moved}", self.serializer_class(row, context={"store": store}).data)

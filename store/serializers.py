@@ -1,5 +1,6 @@
-"""Store data in and out, with the field names of seed 001's data files. Format checks only:
-the rules (uniqueness in a store, percentage ranges, placeholders) live in models and services."""
+"""Store data in and out, with the field names of seed 001's data files. The rules a row keeps
+beyond its fields (unique in the store, percentage ranges) live in store/rules.py; a row's
+serializer checks them with the fields, so one answer names every problem."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +9,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from callcenter.models import User
+from callcenter.validation import EveryError
+from store import rules
 from store.models import (
     AuditEntry,
     Coupon,
@@ -89,7 +92,20 @@ class Money(serializers.DecimalField):
         super().__init__(max_digits=10, decimal_places=2, min_value=0, coerce_to_string=False, **kwargs)
 
 
-class StoreInfoSerializer(serializers.ModelSerializer):
+class StoreRowSerializer(EveryError, serializers.ModelSerializer):
+    """One row of a store's data (context["store"]): its fields, then store/rules.py's rules, all in one pass."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        store = self.context.get("store")
+        if store is not None:
+            errors = rules.row_errors(self.Meta.model, store, attrs, instance=self.instance,
+                                      unique=not self.context.get("next_free_variation"))
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
+
+
+class StoreInfoSerializer(EveryError, serializers.ModelSerializer):
     transfer_number = PhoneField(required=False)
     holiday_note = serializers.CharField(required=False, allow_blank=True, max_length=1000, help_text="Spoken on holiday questions, e.g. \"Closed on Christmas Day\".")
 
@@ -112,7 +128,7 @@ class StoreInfoSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(StoreRowSerializer):
     phone = PhoneField(required=False)
     keywords = WordList()
 
@@ -122,7 +138,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class InventoryItemSerializer(serializers.ModelSerializer):
+class InventoryItemSerializer(StoreRowSerializer):
     department = StoreRowField(Department, "name")
     price = Money()
     stock_quantity = serializers.IntegerField(min_value=0, required=False)
@@ -134,7 +150,7 @@ class InventoryItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class CouponSerializer(serializers.ModelSerializer):
+class CouponSerializer(StoreRowSerializer):
     department = StoreRowField(Department, "name")
     item = StoreRowField(InventoryItem, "sku", help_text="The SKU of the one item the coupon is for, if any.")
     discount_value = Money()
@@ -148,14 +164,14 @@ class CouponSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class VoiceTemplateSerializer(serializers.ModelSerializer):
+class VoiceTemplateSerializer(StoreRowSerializer):
     class Meta:
         model = VoiceTemplate
         fields = ["id", "category", "template_type", "language", "text_content", "is_active", "variation_number", "created_at"]
         read_only_fields = ["id", "created_at"]
 
 
-class StaffMemberSerializer(serializers.ModelSerializer):
+class StaffMemberSerializer(StoreRowSerializer):
     department = StoreRowField(Department, "name")
 
     class Meta:
@@ -164,7 +180,7 @@ class StaffMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class FaqSerializer(serializers.ModelSerializer):
+class FaqSerializer(StoreRowSerializer):
     """One entry of the store's knowledge base; the voice agent speaks `answer` when a caller asks `question`."""
 
     question = StrictText(max_length=300)
@@ -177,7 +193,7 @@ class FaqSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class StoreSettingsSerializer(serializers.ModelSerializer):
+class StoreSettingsSerializer(EveryError, serializers.ModelSerializer):
     voice_settings = serializers.DictField(required=False)
     system_preferences = serializers.DictField(required=False)
     integrations = serializers.DictField(required=False, help_text="The original dashboard's integrations, kept as sent.")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from callcenter.models import ApiKey, hash_api_key
 from calls import events  # a leaf module (Django and Channels only): who sees which store's live events
+from store import rules
 from store.models import (
     AuditEntry,
     Coupon,
@@ -27,18 +28,6 @@ from store.models import (
     words_of,
 )
 
-# Fields a change must keep unique within one store: (model, field, lookup fields, message).
-UNIQUE_IN_STORE: dict[type[models.Model], tuple[str, tuple[str, ...], str]] = {
-    Department: ("phone_extension", ("phone_extension",), "Another department of this store has extension {value}."),
-    InventoryItem: ("sku", ("sku__iexact",), "Another item of this store has SKU {value}."),
-    Coupon: ("code", ("code__iexact",), "Another coupon of this store has code {value}."),
-    Faq: ("question", ("question__iexact",), "Another FAQ of this store asks '{value}'."),
-    VoiceTemplate: (
-        "variation_number",
-        ("category", "template_type", "language", "variation_number"),
-        "This template already has variation {value} in this language.",
-    ),
-}
 # Not worth an audit line: set by the database or by the service itself.
 UNAUDITED = {"id", "store", "created_at", "updated_at"}
 
@@ -119,17 +108,12 @@ def record_change(*, store: Store, actor: Any, action: str, instance: models.Mod
     )
 
 
-def _check_unique(instance: models.Model, store: Store) -> None:
-    rule = UNIQUE_IN_STORE.get(type(instance))
-    if rule is None:
-        return
-    field, lookups, message = rule
-    value = getattr(instance, field)
-    if value in ("", None):
-        return
-    match = {lookup: getattr(instance, lookup.split("__")[0]) for lookup in lookups}
-    if type(instance)._default_manager.filter(store=store, **match).exclude(pk=instance.pk).exists():
-        raise ValidationError({field: [message.format(value=value)]})
+def _check_rules(instance: models.Model, store: Store, before: dict[str, Any]) -> None:
+    """Unique in the store, an item's name unlike its siblings' (the serializers check the same, with the field errors)."""
+    errors = rules.unique_errors(instance, store)
+    errors.update(rules.name_errors(instance, store, before=before.get("name")))
+    if errors:
+        raise ValidationError(errors)
 
 
 def index_item_words(items: list[InventoryItem]) -> None:
@@ -156,7 +140,7 @@ def save_record(*, actor: Any, store: Store, instance: models.Model, data: dict[
         setattr(instance, name, value)
     if hasattr(instance, "store_id") and not isinstance(instance, Store):
         instance.store = store
-    _check_unique(instance, store)
+    _check_rules(instance, store, before)
     instance.full_clean(validate_constraints=False)
     # A change saves only the fields sent (and the update stamp): two people changing different
     # fields of one row at once both keep their change.
@@ -165,7 +149,7 @@ def save_record(*, actor: Any, store: Store, instance: models.Model, data: dict[
         with transaction.atomic():
             instance.save(update_fields=fields)
     except IntegrityError:  # a twin written between the check and the insert
-        field, _, message = UNIQUE_IN_STORE.get(type(instance), ("non_field_errors", (), "This conflicts with another row."))
+        field, _, message = rules.UNIQUE_IN_STORE.get(type(instance), ("non_field_errors", (), "This conflicts with another row."))
         raise ValidationError({field: [message.format(value=getattr(instance, field, ""))]}) from None
     if isinstance(instance, InventoryItem) and (creating or {"name", "sku", "aliases"} & data.keys()):
         index_item_words([instance])

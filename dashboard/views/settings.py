@@ -61,7 +61,7 @@ def user_form(request: HttpRequest, *args: Any, **kwargs: Any) -> forms.UserForm
 def save_user(request: HttpRequest, form: forms.UserForm, user: User | None) -> User | None:
     """POST/PUT /api/users's serializer and callcenter.services; None (errors on the form) when refused."""
     try:
-        data = validated(UserWriteSerializer, form.api_data(), instance=user).validated_data
+        data = validated(UserWriteSerializer, form.api_data(), instance=user, context={"actor": request.user}).validated_data
         if user is None:
             return user_services.create_user(actor=request.user, data=data)
         return user_services.update_user(actor=request.user, user=user, data=data)

@@ -4,6 +4,7 @@ agents read, admins and owners write."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -13,12 +14,14 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import serializers
 
 from callcenter.validation import validated
 from dashboard import forms
+from dashboard.templatetags.moments import moment
 from dashboard.views.common import add_errors, can_manage, page, staff_required, working_store
 from store import hours as store_hours
 from store import services
@@ -162,10 +165,13 @@ def get_kind(slug: str) -> Kind:
     return KINDS[slug]
 
 
-def make_form(kind: Kind, store: Store, *args: Any, **kwargs: Any) -> forms.ApiForm:
+def make_form(kind: Kind, store: Store, *args: Any, row: models.Model | None = None, **kwargs: Any) -> forms.ApiForm:
+    """The kind's form, its date-times in the store's zone (`row`: the row it changes)."""
     if kind.uses_departments:
         kwargs["departments"] = list(Department.objects.filter(store=store).values_list("name", flat=True))
-    return kind.form(*args, **kwargs)
+    if row is not None and not args:
+        kwargs["initial"] = kind.form.initial_from(kind.serializer(row, context={"store": store}).data, tz=store.tzinfo)
+    return kind.form(*args, tz=store.tzinfo, current=row, **kwargs)
 
 
 def new_row_initial(kind: Kind) -> dict[str, Any]:
@@ -187,7 +193,8 @@ def rows(request: HttpRequest, kind_slug: str) -> HttpResponse:
         form = make_form(kind, store, request.POST)
         if form.is_valid() and (row := save(form, request, store, kind.serializer, kind.model())) is not None:
             messages.success(request, f"{kind.label} {row} added.")
-            return redirect(f"{request.path}?store={store.slug}")
+            # The new row heads the list, wherever its place in the order (page 40 of the inventory).
+            return redirect(f"{request.path}?store={store.slug}&added={row.pk}")
         messages.error(request, f"The {kind.noun} was not added: see the errors below.")
     else:
         form = make_form(kind, store, initial=new_row_initial(kind))
@@ -197,11 +204,16 @@ def rows(request: HttpRequest, kind_slug: str) -> HttpResponse:
         listing = search_inventory(listing, store=store, q=query)
     paginator = Paginator(listing.order_by(*kind.model._meta.ordering), kind.page_size)
     page_obj = paginator.get_page(request.GET.get("page"))
+    now = timezone.now()
+    shown = [row_cells(kind, row, sample_values(store), store=store, now=now) for row in page_obj.object_list]
+    added = just_added(kind, store, request.GET.get("added", ""))
+    if added is not None:
+        shown = [{**row_cells(kind, added, sample_values(store), store=store, now=now), "added": True}] + [r for r in shown if r["pk"] != added.pk]
     context = {
         "kind": kind,
         "form": form,
         "page_obj": page_obj,
-        "rows": [row_cells(kind, row, sample_values(store)) for row in page_obj.object_list],
+        "rows": shown,
         "query": query,
         "placeholders": TEMPLATE_PLACEHOLDERS if kind.model is VoiceTemplate else None,
         "samples": sample_values(store),
@@ -210,17 +222,36 @@ def rows(request: HttpRequest, kind_slug: str) -> HttpResponse:
     return page(request, "dashboard/store_rows.html", context, store=store, all_stores=False, status=400 if form.errors else 200)
 
 
-def row_cells(kind: Kind, row: models.Model, samples: dict[str, str]) -> dict[str, Any]:
+def just_added(kind: Kind, store: Store, pk: str) -> models.Model | None:
+    """The row just added (?added=<id>), when it is this store's."""
+    if not pk.isdigit():
+        return None
+    return kind.model.objects.filter(store=store, pk=int(pk)).select_related(*kind.related).first()
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A cell shown as a badge (an expired coupon is "expired", not "yes")."""
+
+    text: str
+    css: str = "muted-badge"
+
+
+def row_cells(kind: Kind, row: models.Model, samples: dict[str, str], *, store: Store | None = None, now: datetime | None = None) -> dict[str, Any]:
     cells = []
     for header, attribute in kind.columns:
         if attribute == "answer":  # the list shows its start; the row's page, all of it
             value: Any = Truncator(row.answer).chars(140)
         elif attribute == "discount":
             value = f"{row.discount_value:g}%" if row.discount_type == Coupon.DiscountType.PERCENTAGE else f"${row.discount_value}"
+        elif attribute == "is_active" and isinstance(row, Coupon) and row.is_active and not row.is_valid_at(now or timezone.now()):
+            value = Badge("expired", "warn")  # the agent no longer reads it out
         else:
             value = getattr(row, attribute)
             if isinstance(value, list):
                 value = ", ".join(str(v) for v in value)
+            elif isinstance(value, datetime):
+                value = moment(value, store)
         cells.append((header, value))
     extra = {"preview": preview(row.text_content, samples)} if kind.model is VoiceTemplate else {}
     return {"pk": row.pk, "label": str(row), "cells": cells, **extra}
@@ -242,14 +273,14 @@ def row_detail(request: HttpRequest, kind_slug: str, pk: int) -> HttpResponse:
     row, store = get_row(request, kind, pk)
     if request.method == "POST":
         require_manager(request)
-        form = make_form(kind, store, request.POST)
+        form = make_form(kind, store, request.POST, row=row)
         if form.is_valid() and save(form, request, store, kind.serializer, row) is not None:
             messages.success(request, f"{kind.label} {row} saved.")
             return redirect(f"/store/{kind.slug}/?store={store.slug}")
         messages.error(request, f"The {kind.noun} was not saved: see the errors below.")
         row.refresh_from_db()  # as stored: save() set the refused values on it
     else:
-        form = make_form(kind, store, initial=kind.form.initial_from(kind.serializer(row, context={"store": store}).data))
+        form = make_form(kind, store, row=row)
     context = {
         "kind": kind,
         "form": form,

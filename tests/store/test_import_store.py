@@ -304,3 +304,13 @@ def test_a_greeting_that_is_a_format_string_is_not_imported(store, tmp_path):
     store.refresh_from_db()
     assert store.greeting_message == "" and store.hold_message == ""
     assert not VoiceTemplate.objects.filter(store=store, text_content__contains=":>").exists()
+
+
+def test_an_item_named_as_another_is_skipped_and_reported(store, tmp_path):
+    folder = copy_of_original(tmp_path)
+    edit(folder, "inventory.json", lambda rows: rows.append({**rows[0], "id": 99, "sku": "MLK002", "name": "milk  (gallon)"}))
+
+    output = run_import(folder, store="main-street")
+
+    assert "skipped row 4 (milk  (gallon)): name: Another item of this store is called Milk (Gallon) (MLK001); callers could not tell them apart." in output
+    assert not InventoryItem.objects.filter(store=store, sku="MLK002").exists()

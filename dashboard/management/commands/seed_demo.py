@@ -247,7 +247,7 @@ PART_NAMES = {kind for kind, *_ in CATALOGUE_PARTS}
 
 
 def _key(values: tuple) -> tuple:
-    # SKUs and coupon codes are unique per store whatever their case (store.services.UNIQUE_IN_STORE).
+    # SKUs and coupon codes are unique per store whatever their case (store.rules.UNIQUE_IN_STORE).
     return tuple(value.casefold() if isinstance(value, str) else value for value in values)
 
 
