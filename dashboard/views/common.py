@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -72,11 +73,18 @@ def chosen_store(request: HttpRequest) -> Store | None:
 
 
 def working_store(request: HttpRequest) -> Store:
-    """The one store a store, settings or simulator page works on: the chosen one, else the first visible."""
-    store = chosen_store(request) or visible_stores(request.user).order_by("name", "id").first()
-    if store is None:
+    """The one store a store, settings or simulator page works on: the chosen one, else the first visible
+    (and, with "All stores" picked among several, the page says which one it opened)."""
+    store = chosen_store(request)
+    if store is not None:
+        return store
+    first_two = list(visible_stores(request.user).order_by("name", "id")[:2])
+    if not first_two:
         raise Http404("You have no store yet.")
-    return store
+    if len(first_two) > 1 and request.method == "GET":
+        messages.info(request, f"“All stores” is picked, and this page works on one store at a time: it opened {first_two[0].name}. "
+                               "Pick another store in the header.")
+    return first_two[0]
 
 
 def page_tz(store: Store | None) -> zoneinfo.ZoneInfo:

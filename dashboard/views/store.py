@@ -3,6 +3,7 @@ staff and FAQ. Every change goes through the API's serializers and store.service
 agents read, admins and owners write."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,8 +39,10 @@ from store.serializers import (
     StoreInfoSerializer,
     VoiceTemplateSerializer,
 )
+from voice import dialogue
 
 INVENTORY_PAGE = 50
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,29 @@ def sample_values(store: Store) -> dict[str, str]:
 def preview(text: str, values: dict[str, str]) -> str:
     """The template as a caller would hear it, with sample values (the voice agent's own substitution)."""
     return fill(text, values).strip()
+
+
+# What callers ask most, and which prompts answer it: the templates page shows the agent's own answer.
+QUESTIONS = (
+    ("What are your hours?", "hours"),
+    ("Are you open now?", "open_now, closed_now"),
+    ("Do you have any deals?", "deals, no_deals"),
+    ("Where are you?", "address"),
+)
+
+
+def heard_now(store: Store, now: datetime) -> list[dict[str, str]]:
+    """What a caller hears right now: the greeting and the answers to common questions, from the voice
+    agent itself (voice.dialogue: the same templates, the hours table, the coupons it reads today)."""
+    heard = [{"question": "(the call is answered)", "prompts": "greeting", "answer": dialogue.greeting(store, language=store.language)}]
+    for question, prompts in QUESTIONS:
+        try:
+            answer = dialogue.respond(store, dialogue.Turn(speech=question, language=store.language), now=now).say
+        except Exception:  # the page stays usable; the failure is logged with its traceback
+            logger.exception("store %s: the voice agent could not answer %r for the preview", store.pk, question)
+            answer = "(the voice agent could not answer this; see the server log)"
+        heard.append({"question": question, "prompts": prompts, "answer": answer})
+    return heard
 
 
 def store_context(store: Store, tab: str) -> dict[str, Any]:
@@ -217,6 +243,7 @@ def rows(request: HttpRequest, kind_slug: str) -> HttpResponse:
         "query": query,
         "placeholders": TEMPLATE_PLACEHOLDERS if kind.model is VoiceTemplate else None,
         "samples": sample_values(store),
+        "heard": heard_now(store, now) if kind.model is VoiceTemplate else None,
         **store_context(store, kind.slug),
     }
     return page(request, "dashboard/store_rows.html", context, store=store, all_stores=False, status=400 if form.errors else 200)

@@ -206,3 +206,82 @@ def test_the_page_names_the_twin_and_shows_a_new_row_at_the_top(owner, store):
     # "Zucchini" sorts on the last page of three; it heads the first page the owner lands on.
     assert 'class="just-added"' in html and "Zucchini (Z-1)" in html
     assert html.index("Zucchini") < html.index("Item 000")
+
+
+# --- the templates page: what a caller hears, from the voice agent itself ----------------------------
+
+
+def test_the_templates_page_shows_the_agents_own_words_with_todays_coupons_and_the_hours_table(owner, store, monkeypatch):
+    from tests.calls.factories import freeze_now
+
+    now = freeze_now(monkeypatch, datetime(2026, 6, 3, 15, 0, tzinfo=UTC))  # a Wednesday, 11:00 in New York
+    store.hours = ""
+    store.opening_hours = {day: {"open": "09:00", "close": "17:00"} for day in ("monday", "tuesday", "wednesday", "thursday", "friday")}
+    store.save()
+    Coupon.objects.create(store=store, code="SAVE20", description="Twenty off everything", discount_value=20, is_store_wide=True)
+    Coupon.objects.create(store=store, code="OLD5", description="An old deal", discount_value=5, is_store_wide=True, expires_at=now.replace(year=2025))
+    Coupon.objects.create(store=store, code="OFF3", description="A paused deal", discount_value=3, is_store_wide=True, is_active=False)
+    from store.models import VoiceTemplate
+
+    VoiceTemplate.objects.create(store=store, template_type="deals", text_content="Good news! {coupons}.")
+
+    html = signed_in(owner).get("/store/templates/").content.decode()
+    heard = html[html.index('id="heard-now"'):html.index("</section>", html.index('id="heard-now"'))]
+
+    assert "Good news! Twenty off everything" in heard  # the store's template, filled with today's coupons
+    assert "An old deal" not in heard and "A paused deal" not in heard and "FRESH10" not in heard
+    assert "9 AM to 5 PM" in heard  # from the table, not a sample
+    assert "Thanks for calling Main Street Market" in heard
+
+
+def test_an_expired_coupon_is_not_listed_as_active(owner, store):
+    Coupon.objects.create(store=store, code="OLD5", discount_value=5, expires_at=datetime(2025, 1, 1, tzinfo=UTC))
+    Coupon.objects.create(store=store, code="NEW5", discount_value=5)
+    html = signed_in(owner).get("/store/coupons/").content.decode()
+    rows = {code: html[html.index(f">{code}<"):][:1500] for code in ("OLD5", "NEW5")}
+
+    assert '<span class="badge warn">expired</span>' in rows["OLD5"].split("</tr>")[0]
+    assert '<span class="badge ok">yes</span>' in rows["NEW5"].split("</tr>")[0]
+
+
+# --- dates: one format, the zone named where stores mix ---------------------------------------------
+
+TEMPLATES = __import__("pathlib").Path(__file__).resolve().parents[2] / "templates"
+
+
+def test_every_template_writes_dates_with_the_one_format():
+    """Moments go through dashboard/templatetags/moments.py ("Dec 31 2026, 23:59"); only a call's
+    clock times (H:i:s) and machine-readable values (c) use Django's date filter."""
+    import re
+
+    formats = {match for path in TEMPLATES.rglob("*.html") for match in re.findall(r"\|date:['\"]([^'\"]*)['\"]", path.read_text())}
+    assert formats <= {"H:i:s", "c"}
+
+
+def test_rows_of_several_stores_name_each_ones_zone(admin_user, store, other_store):
+    from tests.calls.factories import make_call
+
+    moment = datetime(2026, 1, 15, 17, 30, tzinfo=UTC)
+    make_call(store, "NY-1", start_time=moment, caller="+15550000001")
+    make_call(other_store, "LDN-1", start_time=moment, caller="+15550000002")
+    client = signed_in(admin_user)
+
+    html = client.get("/calls/", {"store": ""}).content.decode()
+    assert 'Jan 15 2026, 12:30</a> <span class="zone">America/New_York</span>' in html
+    assert 'Jan 15 2026, 17:30</a> <span class="zone">Europe/London</span>' in html
+
+    html = client.get("/calls/", {"store": store.slug}).content.decode()
+    assert "Jan 15 2026, 12:30</a>" in html and 'class="zone"' not in html
+
+
+def test_a_store_page_with_all_stores_picked_says_which_store_it_opened(admin_user, store, other_store):
+    client = signed_in(admin_user)
+    client.get("/calls/", {"store": ""})  # "All stores"
+
+    html = client.get("/store/info/").content.decode()
+    assert "it opened Harbor Deli" in html  # the first by name
+    assert "it opened" not in client.get("/store/info/", {"store": store.slug}).content.decode()
+
+
+def test_an_owner_of_one_store_is_not_told(owner, store):
+    assert "it opened" not in signed_in(owner).get("/store/info/").content.decode()
