@@ -139,13 +139,14 @@ class StoreInfoForm(ApiForm):
         return [(day.title(), self[f"{day}_open"], self[f"{day}_close"]) for day in WEEKDAYS]
 
     def api_data(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in ("name", "phone", "address", "hours", "timezone", "transfer_number", "greeting_message", "hold_message", "holiday_note")}
+        # A field the form refused is left out: the serializer checks the others in the same answer.
+        data = {name: self.cleaned_data[name] for name in ("name", "phone", "address", "hours", "timezone", "transfer_number", "greeting_message", "hold_message", "holiday_note") if name in self.cleaned_data}
         data["opening_hours"] = {}
         for day in WEEKDAYS:
-            opens, closes = self.cleaned_data[f"{day}_open"], self.cleaned_data[f"{day}_close"]
+            opens, closes = self.cleaned_data.get(f"{day}_open", ""), self.cleaned_data.get(f"{day}_close", "")
             # Half a span is sent as it is: the model's validator names the day that is wrong.
             data["opening_hours"][day] = {"open": opens, "close": closes} if opens or closes else None
-        data["holiday_hours"] = parse_holidays(self.cleaned_data["holiday_hours"])
+        data["holiday_hours"] = parse_holidays(self.cleaned_data.get("holiday_hours", ""))
         return data
 
     @classmethod

@@ -160,6 +160,8 @@ def add_errors(form: Form, error: DjangoValidationError | serializers.Validation
         detail = {"__all__": detail}
     for name, messages in detail.items():
         field = name if name in form.fields else None
+        if field is not None and field in form.errors:
+            continue  # the form's own message (the serializer saw the field as missing)
         for message in _flatten(messages):
             form.add_error(field, message)
 

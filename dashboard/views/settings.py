@@ -59,9 +59,13 @@ def user_form(request: HttpRequest, *args: Any, **kwargs: Any) -> forms.UserForm
 
 
 def save_user(request: HttpRequest, form: forms.UserForm, user: User | None) -> User | None:
-    """POST/PUT /api/users's serializer and callcenter.services; None (errors on the form) when refused."""
+    """POST/PUT /api/users's serializer and callcenter.services; None (errors on the form) when refused.
+    The serializer checks what the form could read even when the form refused a field: every error at once."""
+    form_ok = form.is_valid()
     try:
         data = validated(UserWriteSerializer, form.api_data(), instance=user, context={"actor": request.user}).validated_data
+        if not form_ok:
+            return None
         if user is None:
             return user_services.create_user(actor=request.user, data=data)
         return user_services.update_user(actor=request.user, user=user, data=data)
@@ -76,7 +80,7 @@ def users(request: HttpRequest) -> HttpResponse:
     """Everyone (admin) or the owner's agents, and a form to add one."""
     if request.method == "POST":
         form = user_form(request, request.POST)
-        if form.is_valid() and (user := save_user(request, form, None)) is not None:
+        if (user := save_user(request, form, None)) is not None:
             messages.success(request, f"User {user.username} created.")
             return redirect("pages:users")
         messages.error(request, "The user was not created: see the errors below.")
@@ -100,7 +104,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_user(request, pk)
     if request.method == "POST":
         form = user_form(request, request.POST)
-        if form.is_valid() and save_user(request, form, user) is not None:
+        if save_user(request, form, user) is not None:
             messages.success(request, f"User {user.username} saved.")
             return redirect("pages:users")
         messages.error(request, "The user was not saved: see the errors below.")

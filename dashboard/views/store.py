@@ -28,7 +28,7 @@ from store import hours as store_hours
 from store import services
 from store.api import search_inventory
 from store.models import TEMPLATE_PLACEHOLDERS, Coupon, Department, Faq, InventoryItem, StaffMember, Store, VoiceTemplate
-from store.placeholders import fill
+from store.placeholders import fill, placeholders_in
 from store.tenancy import visible_stores
 from store.serializers import (
     CouponSerializer,
@@ -108,6 +108,11 @@ SAMPLE_VALUES = {
 }  # fmt: skip
 
 
+# The placeholders a saved template's preview fills with sample values (the rest are the store's own;
+# "What a caller hears now" shows the agent's real answers, today's coupons included).
+SAMPLED = frozenset(SAMPLE_VALUES)
+
+
 def sample_values(store: Store) -> dict[str, str]:
     # {hours} as the agent speaks it: built from the table (store/hours.py), the free text only without one.
     return {**SAMPLE_VALUES, "store_name": store.name, "store_phone": store.phone, "address": store.address, "hours": store_hours.week_text(store)}
@@ -158,7 +163,7 @@ def store_info(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         require_manager(request)
         form = forms.StoreInfoForm(request.POST)
-        if form.is_valid() and save(form, request, store, StoreInfoSerializer, store):
+        if save(form, request, store, StoreInfoSerializer, store):
             messages.success(request, "Store information updated.")
             return redirect(f"{request.path}?store={store.slug}")
         messages.error(request, "The store information was not saved: see the errors below.")
@@ -176,9 +181,15 @@ def require_manager(request: HttpRequest) -> None:
 
 def save(form: forms.ApiForm, request: HttpRequest, store: Store, serializer: type[serializers.Serializer],
          instance: models.Model, **context: Any) -> models.Model | None:
-    """Validate the form's values as the API does, then save them through the audited service; None on errors."""
+    """Validate the form's values as the API does, then save them through the audited service; None on errors.
+
+    The serializer checks what the form could read even when the form refused a field (a name too long),
+    so a duplicate SKU shows beside it in the same answer."""
+    form_ok = form.is_valid()
     try:
         data = validated(serializer, form.api_data(), tz=store.tzinfo, instance=instance, partial=True, context={"store": store, **context}).validated_data
+        if not form_ok:
+            return None
         return services.save_record(actor=request.user, store=store, instance=instance, data=data)
     except (serializers.ValidationError, DjangoValidationError) as exc:
         add_errors(form, exc)
@@ -217,7 +228,7 @@ def rows(request: HttpRequest, kind_slug: str) -> HttpResponse:
     if request.method == "POST":
         require_manager(request)
         form = make_form(kind, store, request.POST)
-        if form.is_valid() and (row := save(form, request, store, kind.serializer, kind.model())) is not None:
+        if (row := save(form, request, store, kind.serializer, kind.model())) is not None:
             messages.success(request, f"{kind.label} {row} added.")
             # The new row heads the list, wherever its place in the order (page 40 of the inventory).
             return redirect(f"{request.path}?store={store.slug}&added={row.pk}")
@@ -280,7 +291,7 @@ def row_cells(kind: Kind, row: models.Model, samples: dict[str, str], *, store: 
             elif isinstance(value, datetime):
                 value = moment(value, store)
         cells.append((header, value))
-    extra = {"preview": preview(row.text_content, samples)} if kind.model is VoiceTemplate else {}
+    extra = {"preview": preview(row.text_content, samples), "sampled": bool(placeholders_in(row.text_content) & SAMPLED)} if kind.model is VoiceTemplate else {}
     return {"pk": row.pk, "label": str(row), "cells": cells, **extra}
 
 
@@ -301,7 +312,7 @@ def row_detail(request: HttpRequest, kind_slug: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         require_manager(request)
         form = make_form(kind, store, request.POST, row=row)
-        if form.is_valid() and save(form, request, store, kind.serializer, row) is not None:
+        if save(form, request, store, kind.serializer, row) is not None:
             messages.success(request, f"{kind.label} {row} saved.")
             return redirect(f"/store/{kind.slug}/?store={store.slug}")
         messages.error(request, f"The {kind.noun} was not saved: see the errors below.")

@@ -285,3 +285,34 @@ def test_a_store_page_with_all_stores_picked_says_which_store_it_opened(admin_us
 
 def test_an_owner_of_one_store_is_not_told(owner, store):
     assert "it opened" not in signed_in(owner).get("/store/info/").content.decode()
+
+
+def test_a_field_the_form_refuses_does_not_hide_the_others(owner, store):
+    """The page form's own check (a name longer than 200) and the API's rules in the same answer."""
+    InventoryItem.objects.create(store=store, name="Milk", sku="MILK-1", price=1)
+    response = signed_in(owner).post("/store/inventory/", {"name": "x" * 201, "sku": "MILK-1", "price": "-1", "stock_quantity": "1", "is_active": "on"})
+
+    assert response.status_code == 400
+    assert field_errors(response, "name") == ["Ensure this value has at most 200 characters (it has 201)."]
+    assert field_errors(response, "sku") == ["Another item of this store has SKU MILK-1."]
+    assert field_errors(response, "price")
+    assert InventoryItem.objects.filter(store=store).count() == 1
+
+
+def test_a_user_form_refusing_a_name_still_reports_the_taken_username(admin_user, owner, store):
+    response = signed_in(admin_user).post("/settings/users/", {"username": "olivia", "firstName": "y" * 151, "password": "a-long-enough-pass-1",
+                                                               "role": "user", "isActive": "on"})
+
+    assert response.status_code == 400
+    assert field_errors(response, "firstName") == ["Ensure this value has at most 150 characters (it has 151)."]
+    assert field_errors(response, "username") == ["A user with that username already exists."]
+
+
+def test_a_template_preview_says_when_it_uses_sample_values(owner, store):
+    from store.models import VoiceTemplate
+
+    VoiceTemplate.objects.create(store=store, template_type="greeting", text_content="Welcome to {store_name}!")
+    VoiceTemplate.objects.create(store=store, template_type="deals", text_content="Deals: {coupons}.")
+    rows = {row["preview"]: row["sampled"] for row in signed_in(owner).get("/store/templates/").context["rows"]}
+
+    assert rows == {"Welcome to Main Street Market!": False, "Deals: 10% off produce with code FRESH10.": True}
