@@ -462,3 +462,17 @@ def test_the_grader_fails_a_wrong_answer(db):
     assert grader.fact({"hours": "tuesday"}, "Today we're open 7 AM to 10 PM.", when)
     assert not grader.fact({"hours": "sunday"}, "We're closed on Sundays.", when)
     assert grader.fact({"hours": "sunday"}, "We're open 7 AM to 9:30 PM.", when)
+
+
+@pytest.mark.parametrize("name", ["fixture", "hardware", "demo"])
+def test_check_my_agent_passes_on_each_test_store(name, db, twilio_settings):
+    """Issue 16: `check_agent` (cases made from the store's own data, 400 sampled, seed 0) passes 95% on each store."""
+    from voice.agent_check import check_store
+
+    store = build_store(name)
+    at = dt.datetime(2026, 12, 8, 15, 30, tzinfo=dt.timezone.utc)
+    with time_machine.travel(at, tick=False):
+        report = check_store(store, sample=400, seed=0, now=at)
+    print(f"\ncheck_agent {name}: {report.passed}/{report.played} ({report.percent}%) of {report.population} cases")
+    failed = "\n".join(f"  {r.case.say!r}: {r.problem}" for r in report.failures[:10])
+    assert report.played >= min(400, report.population) and report.rate >= 0.95, failed
