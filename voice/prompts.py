@@ -13,15 +13,9 @@ def money(amount: Decimal) -> str:
     return f"${amount:,.2f}".replace(".00", "") if amount == amount.to_integral() else f"${amount:,.2f}"
 
 
-def clock(hhmm: str) -> str:
-    hour, minute = (int(part) for part in hhmm.split(":"))
-    suffix = "AM" if hour < 12 or hour == 24 else "PM"
-    hour = hour % 12 or 12
-    return f"{hour} {suffix}" if minute == 0 else f"{hour}:{minute:02d} {suffix}"
-
-
-def span_text(span: dict | None) -> str:
-    return f"{clock(span['open'])} to {clock(span['close'])}" if span else "closed"
+# How a clock time and a day's span are spoken: store.hours owns it (the templates page previews the same words).
+clock = store_hours.clock
+span_text = store_hours.span_text
 
 
 # A prompt may be stored under any of these template types (the first found wins): the
